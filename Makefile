@@ -1,0 +1,43 @@
+# The two commands a fresh clone needs: `make run` (set up, build the seed archive, serve it) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DATA_DIR ?= archive-data
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: install run test lint browser clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	# torch first and pinned: here pip takes the local CPU wheel; anything else pulls a multi-GB CUDA build
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(MAKE) --no-print-directory browser
+	touch $(STAMP)
+
+# Debian's chromium for the browser tests. Where it cannot be installed (not root, no apt) the browser tests
+# are skipped with a printed reason; nothing is downloaded by Playwright itself.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "chromium could not be installed: browser tests will be skipped"; \
+	else echo "chromium not installed (needs root and apt-get): browser tests will be skipped"; fi
+
+run: install
+	$(BIN)/archive --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --seed seeds/
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

@@ -1,0 +1,190 @@
+"""From a record's raw text to clean paragraphs and the metadata found in the text itself.
+
+The rules are general ones for scraped news pages, not matches against particular files: a metadata header
+(`date 2025-02-10`), markdown images and links, image captions and photo credits, donation and newsletter
+appeals, and the punctuation left behind when paragraphs were run together (`.”.`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+
+from archive.documents import Cleaned, RawRecord
+
+_HEADER = re.compile(
+    r"^\s*(?P<key>date|dated|published|updated|title|headline|source|url|link)\b\s*[:=\-]?\s*", re.IGNORECASE
+)
+_DATE_VALUE = re.compile(
+    r"(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2} [A-Z][a-z]+ \d{4}|[A-Z][a-z]+ \d{1,2}, \d{4})"
+)
+_MD_IMAGE = re.compile(r"!\[(?:[^\[\]]|\[[^\]]*\])*\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
+_MD_LINK = re.compile(r"\[([^\[\]]+)\]\((?:https?://|/)[^)\s]*\)")
+_MD_HEADING = re.compile(r"^#{1,6}\s+")
+_MD_EMPHASIS = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_JOINED_QUOTE_STOP = re.compile(r"([.!?…])([”\"’])\.(?=\s|$)")
+_QUOTE_THEN_WORD = re.compile(r"([.!?][”\"])(?=[A-Z“])")
+_TERMINAL = re.compile(r"[.!?:;\"”’)…]$")
+
+_CAPTION_START = re.compile(
+    r"^(open image in gallery|view image in fullscreen|image caption|image:|images?:|photo:|photograph:|"
+    r"picture:|pictured:|caption:|video:|watch:|listen:|advertisement\b|skip advertisement|read more\b|"
+    r"related:|see also:|sign up\b|subscribe\b|follow us\b|share this|share on|click here|getty images)",
+    re.IGNORECASE,
+)
+_CREDIT_END = re.compile(
+    r"\((?:[^()]{1,60}/[^()]{1,40}|getty images|reuters|ap|afp|pa|pa wire|pa media|alamy|shutterstock|epa)\)"
+    r"(?:\s*\(\s*[^()]{1,30}\s*\))?\s*$",
+    re.IGNORECASE,
+)
+_APPEAL_PATTERNS = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"\byour (support|donation|contribution|subscription)\b",
+        r"\bsupport (us|now|our (journalism|work|reporting))\b",
+        r"\bdonat(e|ion|ing)\b",
+        r"\bpaywalls?\b",
+        r"\bsubscri(be|ption)\b",
+        r"\bmake a contribution\b",
+        r"\bread more\b",
+        r"\bsign up\b",
+        r"\bnewsletters?\b",
+        r"\b(independent|quality) journalism\b",
+        r"\bpaid for by\b",
+    )
+]
+_SECOND_PERSON = re.compile(r"\b(you|your|we|us|our)\b", re.IGNORECASE)
+
+
+def clean(record: RawRecord) -> Cleaned:
+    """Clean paragraphs and metadata. Explicit metadata on the record wins over what the text suggests."""
+    text = normalize_text(record.text)
+    header, text = _split_header(text)
+    paragraphs = [p for p in (_clean_paragraph(p) for p in split_paragraphs(text)) if p]
+    paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
+    title = record.title or header.get("title")
+    if title is None and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
+        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if title is not None:
+        title = " ".join(_MD_HEADING.sub("", title).split())
+        if paragraphs and paragraphs[0] == title:
+            paragraphs = paragraphs[1:]
+    return Cleaned(
+        paragraphs=tuple(paragraphs),
+        title=title or None,
+        date=normalize_date(record.date) or normalize_date(header.get("date")),
+        source=(record.source or header.get("source") or None),
+        url=(record.url or header.get("url") or None),
+    )
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\t", " ")
+    return _CONTROL.sub(" ", text)
+
+
+def _split_header(text: str) -> tuple[dict[str, str], str]:
+    """Leading `key value` metadata lines (or a key at the start of a line that goes on with the body)."""
+    found: dict[str, str] = {}
+    while True:
+        match = _HEADER.match(text)
+        if not match:
+            return found, text
+        key = match.group("key").lower()
+        rest = text[match.end():]
+        if key in {"date", "dated", "published", "updated"}:
+            value = _DATE_VALUE.match(rest)
+            if not value or "date" in found:
+                return found, text
+            found["date"] = value.group(0)
+            text = rest[value.end():]
+        else:
+            line, _, remainder = rest.partition("\n")
+            if ":" not in text[: match.end()] or not line.strip() or key in found:
+                return found, text
+            found[{"headline": "title", "link": "url"}.get(key, key)] = line.strip()
+            text = remainder
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Blank lines separate paragraphs. Inside a block, single newlines separate paragraphs too when its
+    lines read as whole paragraphs (scraped text), and are soft wraps when they do not (hard-wrapped text)."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [line.strip() for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        wrapped = len(lines) > 2 and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90 and not any(
+            _TERMINAL.search(line) for line in lines[:-1]
+        )
+        if wrapped:
+            paragraphs.append(" ".join(lines))
+        else:
+            paragraphs.extend(lines)
+    return paragraphs
+
+
+def _clean_paragraph(paragraph: str) -> str:
+    paragraph = _MD_IMAGE.sub(" ", paragraph)
+    paragraph = _MD_LINK.sub(r"\1", paragraph)
+    paragraph = _MD_EMPHASIS.sub(r"\2", paragraph)
+    paragraph = _JOINED_QUOTE_STOP.sub(r"\1\2", paragraph)
+    paragraph = _QUOTE_THEN_WORD.sub(r"\1 ", paragraph)
+    if re.fullmatch(r"[-*_=#\s]+", paragraph):
+        return ""
+    return " ".join(paragraph.split())
+
+
+def is_boilerplate(paragraph: str) -> bool:
+    """Captions, photo credits, appeals and sharing prompts: text about the page, not the story."""
+    words = paragraph.split()
+    if _CAPTION_START.match(paragraph):
+        return True
+    if len(words) <= 30 and _CREDIT_END.search(paragraph):
+        return True
+    hits = sum(1 for pattern in _APPEAL_PATTERNS if pattern.search(paragraph))
+    if hits >= 2 and len(_SECOND_PERSON.findall(paragraph)) >= 2:
+        return True
+    return hits >= 1 and len(words) <= 12 and bool(_SECOND_PERSON.search(paragraph))
+
+
+def _looks_like_headline(paragraph: str) -> bool:
+    return len(paragraph.split()) <= 20 and not _TERMINAL.search(paragraph) and not paragraph.startswith(("“", '"'))
+
+
+def derive_title(paragraphs: tuple[str, ...], limit: int = 90) -> str:
+    """A title for a document that has none: its first sentence, shortened on a word boundary."""
+    if not paragraphs:
+        return "(untitled)"
+    first = re.split(r"(?<=[.!?])\s", paragraphs[0], maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+def normalize_date(value: str | None) -> str | None:
+    """An ISO date (YYYY-MM-DD) from the date formats news sources use; None if it cannot be read."""
+    if not value:
+        return None
+    value = value.strip()
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
+    if match:
+        try:
+            return datetime(*map(int, match.groups())).date().isoformat()
+        except ValueError:
+            return None
+    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(value, fmt).date().isoformat()
+        except ValueError:
+            pass
+    try:
+        return parsedate_to_datetime(value).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return None

@@ -1,0 +1,113 @@
+"""The values that travel between the layers: frozen dataclasses, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One document as a reader found it: text plus whatever metadata the format carried explicitly."""
+
+    origin: str
+    text: str
+    doc_id: str | None = None
+    title: str | None = None
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something that could not be ingested, and why. Reported, never fatal to the rest of a run."""
+
+    origin: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """A record's text with boilerplate removed, split into paragraphs, with the metadata found in it."""
+
+    paragraphs: tuple[str, ...]
+    title: str | None
+    date: str | None
+    source: str | None
+    url: str | None
+
+
+@dataclass(frozen=True)
+class Document:
+    doc_id: str
+    origin: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+    paragraphs: tuple[str, ...]
+    content_hash: str
+
+    @property
+    def text(self) -> str:
+        return "\n\n".join(self.paragraphs)
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A piece of one paragraph (a whole paragraph unless it was too long for the model's window).
+
+    `context` is the end of the text just before it, so a quote whose speaker was named in the previous
+    paragraph can still be found by the speaker's name.
+    """
+
+    doc_id: str
+    position: int
+    paragraph: int
+    text: str
+    context: str
+    title: str
+    n_tokens: int
+    chunk_id: int | None = None
+
+
+def embedding_text(title: str, context: str, text: str) -> str:
+    """What the vector index embeds for a chunk: its title and context give the paragraph its story."""
+    return "\n".join(part for part in (title, context, text) if part)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    doc_id: str
+    origin: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+    paragraphs: tuple[str, ...]
+    content_hash: str
+    group_id: str | None
+    ingested_at: str
+    duplicates: tuple[str, ...] = ()
+    chunks: tuple[Chunk, ...] = field(default=())
+
+
+@dataclass
+class IngestReport:
+    """What one ingest run did, for the summary line and the API."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[Problem] = field(default_factory=list)
+    chunks_embedded: int = 0
+    seconds_embedding: float = 0.0
+    seconds_total: float = 0.0
+
+    def summary(self) -> str:
+        return (
+            f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
+            f"near-duplicates {len(self.duplicates)}, skipped {len(self.skipped)}; "
+            f"{self.chunks_embedded} chunks embedded"
+        )

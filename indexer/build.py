@@ -1,0 +1,258 @@
+"""Index generations: built beside the serving one, switched atomically, old ones cleaned up.
+
+Layout under the data dir:
+    archive.sqlite3            the store (source of truth)
+    write.lock                 held by the one writer (ingest, rebuild, remove)
+    indexes/CURRENT            name of the generation being served (replaced atomically)
+    indexes/<generation>/      keyword/ (tantivy), vectors.faiss (FAISS), manifest.json
+
+A new generation starts as a hard-linked copy of the current one (tantivy segment files are never modified in
+place), takes the chunks added to and removed from the store since, and only then becomes CURRENT. A writer
+killed at any moment leaves CURRENT pointing at a complete generation; the next writer removes the debris.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from filelock import FileLock, Timeout
+
+from archive.chunking import CHUNKER_VERSION
+from archive.documents import embedding_text
+from archive.errors import IndexMismatchError, IndexMissingError, WriterBusyError
+from archive.settings import Settings
+from archive.store import Store
+from indexer.embedder import Embedder
+from indexer.keyword import SCHEMA_VERSION, KeywordIndex
+from indexer.vectors import VectorIndex
+
+KEEP_GENERATIONS = 2
+Progress = Callable[[str], None]
+
+
+def store_path(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "archive.sqlite3"
+
+
+def indexes_dir(settings: Settings) -> Path:
+    return Path(settings.data_dir) / "indexes"
+
+
+def chunker_signature(settings: Settings, embedder: Embedder) -> str:
+    return f"{CHUNKER_VERSION}/{settings.chunk_tokens}/{settings.context_tokens}/{embedder.identity.key}"
+
+
+@contextmanager
+def write_lock(settings: Settings):
+    """One writer at a time; a second fails at once. The OS releases the lock if the writer dies."""
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(settings.data_dir) / "write.lock"
+    lock = FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise WriterBusyError(
+            f"another ingest, rebuild or remove is running on {settings.data_dir} (it holds {path}); "
+            "wait for it to finish and try again"
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    generation: str
+    created: str
+    model: dict
+    chunker: str
+    keyword_schema: str
+    store_version: int
+    counts: dict
+
+    @classmethod
+    def read(cls, folder: Path) -> Manifest:
+        return cls(**json.loads((folder / "manifest.json").read_text()))
+
+    def write(self, folder: Path) -> None:
+        _write_atomic(folder / "manifest.json", json.dumps(self.__dict__, indent=2))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def current_generation(settings: Settings) -> Path | None:
+    pointer = indexes_dir(settings) / "CURRENT"
+    try:
+        name = pointer.read_text().strip()
+    except FileNotFoundError:
+        return None
+    folder = indexes_dir(settings) / name
+    return folder if (folder / "manifest.json").is_file() else None
+
+
+def check_compatible(manifest: Manifest, embedder: Embedder) -> None:
+    """An index answers only to the model that built it."""
+    if manifest.model.get("sha256") != embedder.identity.sha256:
+        raise IndexMismatchError(
+            f"the index was built with model {manifest.model.get('name')} (sha256 "
+            f"{str(manifest.model.get('sha256'))[:12]}…) but this process uses {embedder.identity.name} "
+            f"(sha256 {embedder.identity.sha256[:12]}…): run `archive rebuild` to index with this model, "
+            "or set ARCHIVE_MODEL back to the one the index was built with"
+        )
+    if manifest.keyword_schema != SCHEMA_VERSION:
+        raise IndexMismatchError(
+            f"the index uses keyword schema {manifest.keyword_schema}, this version needs {SCHEMA_VERSION}: "
+            "run `archive rebuild`"
+        )
+
+
+def open_generation(settings: Settings) -> tuple[Path, Manifest]:
+    folder = current_generation(settings)
+    if folder is None:
+        raise IndexMissingError(
+            f"no index in {settings.data_dir}: run `archive ingest seeds/` (or `archive rebuild` if the store "
+            "already holds documents)"
+        )
+    return folder, Manifest.read(folder)
+
+
+def publish(
+    store: Store,
+    embedder: Embedder,
+    settings: Settings,
+    full: bool = False,
+    progress: bool = False,
+    say: Progress | None = None,
+) -> tuple[Manifest, int]:
+    """Bring the indexes up to the store in a new generation and switch to it. Caller holds the write lock.
+
+    Returns the manifest and the number of chunks embedded (only chunks without a stored embedding).
+    """
+    say = say or (lambda message: None)
+    root = indexes_dir(settings)
+    root.mkdir(parents=True, exist_ok=True)
+    _remove_debris(root)
+    embedded = embed_missing(store, embedder, progress)
+    previous = current_generation(settings)
+    if previous is not None and not full:
+        try:
+            check_compatible(Manifest.read(previous), embedder)
+        except IndexMismatchError:
+            previous = None
+        else:
+            if Manifest.read(previous).store_version == store.version() and embedded == 0:
+                return Manifest.read(previous), 0
+
+    name = datetime.now(timezone.utc).strftime("gen-%Y%m%dT%H%M%S%fZ")
+    building = root / f".building-{name}"
+    if previous is not None and not full:
+        shutil.copytree(previous / "keyword", building / "keyword", copy_function=os.link,
+                        ignore=shutil.ignore_patterns("*.lock"))
+        keyword = KeywordIndex(building / "keyword")
+        vectors = VectorIndex.load(previous / "vectors.faiss")
+        indexed = vectors.ids()
+    else:
+        building.mkdir(parents=True)
+        keyword = KeywordIndex(building / "keyword", create=True)
+        vectors = VectorIndex(embedder.dimension)
+        indexed = np.zeros(0, dtype=np.int64)
+
+    version = store.version()
+    wanted = set()
+    new_rows, new_ids, new_vectors = [], [], []
+    indexed_set = set(indexed.tolist())
+    for row, blob in store.iter_index_rows():
+        wanted.add(row.chunk_id)
+        if row.chunk_id not in indexed_set:
+            new_rows.append(row)
+            new_ids.append(row.chunk_id)
+            new_vectors.append(np.frombuffer(blob, dtype=np.float32))
+    removed = np.array(sorted(indexed_set - wanted), dtype=np.int64)
+    keyword.delete(removed.tolist())
+    vectors.delete(removed)
+    keyword.add(new_rows)
+    if new_ids:
+        vectors.add(np.array(new_ids, dtype=np.int64), np.vstack(new_vectors))
+    keyword.commit()
+    vectors.save(building / "vectors.faiss")
+    stats = store.stats()
+    manifest = Manifest(
+        generation=name,
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        model={"name": embedder.identity.name, "sha256": embedder.identity.sha256,
+               "dimension": embedder.dimension},
+        chunker=chunker_signature(settings, embedder),
+        keyword_schema=SCHEMA_VERSION,
+        store_version=version,
+        counts={"documents": stats.documents, "chunks": len(wanted), "vectors": len(vectors),
+                "keyword_docs": keyword.num_docs, "added": len(new_ids), "removed": int(len(removed))},
+    )
+    manifest.write(building)
+    os.replace(building, root / name)
+    _fsync_dir(root)
+    _write_atomic(root / "CURRENT", name + "\n")
+    _fsync_dir(root)
+    _cleanup(root, keep=name)
+    say(f"generation {name}: {len(wanted)} chunks ({len(new_ids)} added, {len(removed)} removed)")
+    return manifest, embedded
+
+
+def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 256) -> int:
+    """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made."""
+    store.prepare_embeddings(embedder.identity.key)
+    rows = store.chunks_without_embedding()
+    if not rows:
+        return 0
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
+    for start in range(0, len(rows), batch):
+        part = rows[start:start + batch]
+        texts = [embedding_text(r.title, r.context, r.text) for r in part]
+        store.set_embeddings([r.chunk_id for r in part], embedder.encode_documents(texts))
+        if bar is not None:
+            bar.update(len(part))
+    if bar is not None:
+        bar.close()
+    return len(rows)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_debris(root: Path) -> None:
+    """Half-built generations left by a writer that died."""
+    for leftover in root.glob(".building-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for tmp in root.glob("*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def _cleanup(root: Path, keep: str) -> None:
+    generations = sorted(p for p in root.iterdir() if p.is_dir() and p.name.startswith("gen-"))
+    old = [p for p in generations if p.name != keep][: max(0, len(generations) - KEEP_GENERATIONS)]
+    for folder in old:
+        shutil.rmtree(folder, ignore_errors=True)

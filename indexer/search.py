@@ -1,0 +1,288 @@
+"""One SearchService: keyword and semantic lists, reciprocal rank fusion, filters, copies, highlights.
+
+It returns dataclasses, never web objects; the CLI and the web app both call `search()`. It follows the
+index generation a writer publishes: `refresh()` (called before each search, at most every few seconds)
+swaps in the new generation without disturbing searches already running on the old one.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from archive.errors import InvalidRequestError, NotFoundError
+from archive.settings import Settings
+from archive.store import ChunkRecord, Store
+from indexer.build import Manifest, check_compatible, current_generation, open_generation, store_path
+from indexer.embedder import Embedder
+from indexer.highlight import highlight
+from indexer.keyword import KeywordIndex
+from indexer.vectors import VectorIndex
+
+MODES = ("hybrid", "keyword", "semantic")
+MAX_K = 100
+MAX_CANDIDATES = 1000
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    mode: str = "hybrid"
+    k: int = 10
+    offset: int = 0
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    rank: int
+    score: float
+    doc_id: str
+    chunk_id: int
+    position: int
+    paragraph: int
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    text: str
+    context: str
+    snippet: str
+    ranks: dict[str, int | None]
+    duplicates: list[str]
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    mode: str
+    total: int
+    took_ms: float
+    results: list[Hit]
+    offset: int = 0
+    k: int = 10
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk similar to another one, for the document page's "similar passages"."""
+
+    chunk_id: int
+    doc_id: str
+    paragraph: int
+    title: str
+    text: str
+    score: float
+
+
+class Generation:
+    """One published set of indexes, opened read-only."""
+
+    def __init__(self, folder: Path, manifest: Manifest, settings: Settings):
+        self.folder = folder
+        self.manifest = manifest
+        self.keyword = KeywordIndex(folder / "keyword", settings.title_boost, settings.context_boost)
+        self.vectors = VectorIndex.load(folder / "vectors.faiss")
+
+
+def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
+    """Check a request the same way for the CLI and the API; errors say what would be accepted."""
+    query = (request.query or "").strip()
+    if not query:
+        raise InvalidRequestError("the query is empty: give some words to search for (parameter q)")
+    if len(query) > settings.max_query_chars:
+        raise InvalidRequestError(
+            f"the query is {len(query)} characters long; the limit is {settings.max_query_chars}. Shorten it."
+        )
+    if "\x00" in query:
+        query = query.replace("\x00", " ").strip()
+    if request.mode not in MODES:
+        raise InvalidRequestError(f"unknown mode {request.mode!r}: use one of {', '.join(MODES)}")
+    if not 1 <= request.k <= MAX_K:
+        raise InvalidRequestError(f"k must be between 1 and {MAX_K}, got {request.k}")
+    if not 0 <= request.offset <= MAX_CANDIDATES - request.k:
+        raise InvalidRequestError(f"offset must be between 0 and {MAX_CANDIDATES - request.k}, got {request.offset}")
+    dates = []
+    for name in ("date_from", "date_to"):
+        value = getattr(request, name)
+        if value:
+            try:
+                dates.append(date.fromisoformat(value).isoformat())
+            except ValueError as exc:
+                raise InvalidRequestError(f"{name} must be a date like 2025-02-10, got {value!r}") from exc
+        else:
+            dates.append(None)
+    if dates[0] and dates[1] and dates[0] > dates[1]:
+        raise InvalidRequestError(f"date_from {dates[0]} is after date_to {dates[1]}")
+    return SearchRequest(query, request.mode, request.k, request.offset, (request.source or "").strip() or None,
+                         dates[0], dates[1])
+
+
+def rrf(lists: dict[str, list[int]], k: int) -> list[tuple[int, float, dict[str, int | None]]]:
+    """Reciprocal rank fusion: score = sum over lists of 1 / (k + rank). Ties go to the better best rank."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int | None]] = {}
+    for name, ids in lists.items():
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+            ranks.setdefault(chunk_id, dict.fromkeys(lists))[name] = rank
+    def best_rank(cid: int) -> int:
+        return min(r for r in ranks[cid].values() if r is not None)
+
+    order = sorted(scores, key=lambda cid: (-scores[cid], best_rank(cid), cid))
+    return [(cid, scores[cid], ranks[cid]) for cid in order]
+
+
+class SearchService:
+    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        self.settings = settings
+        self.embedder = embedder or Embedder(settings.model)
+        self.store = Store(store_path(settings))
+        self._generation: Generation | None = None
+        self._lock = threading.Lock()
+        self._checked = 0.0
+        self.refresh(force=True)
+
+    # -- generations ------------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> Generation:
+        self.refresh()
+        if self._generation is None:
+            open_generation(self.settings)
+        return self._generation
+
+    def refresh(self, force: bool = False) -> None:
+        """Switch to the generation CURRENT names, if it changed; cheap when it did not."""
+        now = time.monotonic()
+        if not force and now - self._checked < self.settings.reload_seconds:
+            return
+        with self._lock:
+            self._checked = now
+            folder = current_generation(self.settings)
+            if folder is None or (self._generation is not None and self._generation.folder == folder):
+                return
+            manifest = Manifest.read(folder)
+            check_compatible(manifest, self.embedder)
+            self._generation = Generation(folder, manifest, self.settings)
+
+    # -- searching --------------------------------------------------------------------------------------
+
+    def search(self, request: SearchRequest) -> SearchResponse:
+        started = time.perf_counter()
+        request = validate(request, self.settings)
+        generation = self.generation
+        depth = min(MAX_CANDIDATES, max(self.settings.candidates, request.offset + request.k))
+        lists: dict[str, list[int]] = {}
+        scores: dict[str, dict[int, float]] = {}
+        notices = []
+        if request.mode in ("hybrid", "keyword"):
+            hits, fixed = generation.keyword.search(
+                request.query, depth, request.source, request.date_from, request.date_to
+            )
+            if fixed:
+                notices.append("The query's search syntax was not valid; its words were searched instead.")
+            lists["keyword"] = [cid for cid, _ in hits]
+            scores["keyword"] = dict(hits)
+        if request.mode in ("hybrid", "semantic"):
+            allowed = None
+            if request.source or request.date_from or request.date_to:
+                allowed = self.store.chunk_ids_matching(request.source, request.date_from, request.date_to)
+            hits = generation.vectors.search(self.embedder.encode_query(request.query), depth, allowed)
+            lists["semantic"] = [cid for cid, _ in hits]
+            scores["semantic"] = dict(hits)
+        if request.mode == "hybrid":
+            fused = rrf(lists, self.settings.rrf_k)
+        else:
+            (name, ids), = lists.items()
+            fused = [(cid, scores[name][cid], {name: rank}) for rank, cid in enumerate(ids, start=1)]
+        collapsed = self._collapse(fused)
+        page = collapsed[request.offset:request.offset + request.k]
+        records = self.store.chunks_by_id([cid for cid, *_ in page])
+        terms = generation.keyword.query_terms(request.query)
+        analyze = generation.keyword.analyzer.analyze
+        results = []
+        for offset, (cid, score, ranks, copies) in enumerate(page):
+            record = records.get(cid)
+            if record is None:
+                continue
+            full_ranks = {"keyword": ranks.get("keyword"), "semantic": ranks.get("semantic")}
+            results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
+                                str(highlight(record.text, terms, analyze))))
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(request.query, request.mode, len(collapsed), round(took, 2), results,
+                              request.offset, request.k, notices)
+
+    def _collapse(self, fused):
+        """Show a repeated paragraph once: later copies of a shown chunk fold into its "also in" list."""
+        copies = self.store.copies_of([cid for cid, *_ in fused])
+        shown: set[int] = set()
+        result = []
+        for cid, score, ranks in fused:
+            if cid in shown:
+                continue
+            others = copies.get(cid, [])
+            shown.add(cid)
+            shown.update(other for other, _ in others)
+            docs = sorted({doc for _, doc in others})
+            result.append((cid, score, ranks, docs))
+        return result
+
+    def similar(self, chunk_id: int, k: int = 5) -> list[Passage]:
+        """Passages closest in meaning to a chunk, from other documents and not its known copies."""
+        generation = self.generation
+        vector = generation.vectors.vector(chunk_id)
+        if vector is None:
+            return []
+        own = self.store.chunks_by_id([chunk_id]).get(chunk_id)
+        skip = {other for other, _ in self.store.copies_of([chunk_id])[chunk_id]} | {chunk_id}
+        hits = [(cid, s) for cid, s in generation.vectors.search(vector, k * 4 + 10) if cid not in skip]
+        records = self.store.chunks_by_id([cid for cid, _ in hits])
+        passages = []
+        for cid, score in hits:
+            record = records.get(cid)
+            if record is None or (own is not None and record.doc_id == own.doc_id):
+                continue
+            passages.append(Passage(cid, record.doc_id, record.paragraph, record.title, record.text, score))
+            if len(passages) == k:
+                break
+        return passages
+
+    def document(self, doc_id: str):
+        return self.store.document(doc_id)
+
+    def chunk(self, chunk_id: int) -> ChunkRecord:
+        record = self.store.chunks_by_id([chunk_id]).get(chunk_id)
+        if record is None:
+            raise NotFoundError(f"no chunk with id {chunk_id}")
+        return record
+
+    def stats(self) -> dict:
+        stats = self.store.stats()
+        generation = self._generation
+        return {
+            "documents": stats.documents,
+            "chunks": stats.chunks,
+            "embedded": stats.embedded,
+            "sources": stats.sources,
+            "duplicate_groups": stats.groups,
+            "first_date": stats.first_date,
+            "last_date": stats.last_date,
+            "generation": generation.manifest.generation if generation else None,
+            "indexed_chunks": generation.manifest.counts.get("chunks") if generation else 0,
+            "model": generation.manifest.model if generation else None,
+            "chunker": generation.manifest.chunker if generation else None,
+        }
+
+
+def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet) -> Hit:
+    return Hit(rank=rank, score=round(float(score), 6), doc_id=record.doc_id, chunk_id=record.chunk_id,
+               position=record.position, paragraph=record.paragraph, title=record.title, source=record.source,
+               date=record.date, url=record.url, text=record.text, context=record.context, snippet=snippet, ranks=ranks,
+               duplicates=duplicates)

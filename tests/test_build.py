@@ -1,0 +1,75 @@
+"""Generations: the manifest, the atomic switch, recovery from a dead writer, and the model check."""
+
+import json
+import os
+import shutil
+
+import pytest
+
+from archive.errors import IndexMismatchError, IndexMissingError
+from archive.settings import Settings
+from indexer.build import Manifest, current_generation, indexes_dir
+from indexer.embedder import Embedder
+from indexer.ingest import ingest_paths, rebuild
+from indexer.search import SearchRequest, SearchService
+
+
+def test_manifest_records_model_chunker_and_counts(seed_settings):
+    manifest = Manifest.read(current_generation(seed_settings))
+    assert manifest.model["name"] == "all-MiniLM-L6-v2"
+    assert manifest.model["sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    assert manifest.model["dimension"] == 384
+    assert manifest.chunker.startswith("paragraph-sentences-1/192/32/")
+    assert manifest.counts["documents"] == 3
+    assert manifest.counts["chunks"] == manifest.counts["vectors"] == manifest.counts["keyword_docs"]
+
+
+def test_a_rebuild_switches_generations_and_keeps_only_the_last_two(settings, seeds, embedder):
+    ingest_paths(settings, [seeds], embedder=embedder)
+    names = [rebuild(settings, embedder=embedder)["generation"] for _ in range(3)]
+    assert current_generation(settings).name == names[-1]
+    kept = sorted(p.name for p in indexes_dir(settings).iterdir() if p.is_dir())
+    assert kept == names[-2:]
+
+
+def test_debris_of_a_dead_writer_is_removed_and_the_served_generation_untouched(settings, seeds, embedder):
+    ingest_paths(settings, [seeds], embedder=embedder)
+    served = current_generation(settings)
+    debris = indexes_dir(settings) / ".building-gen-crashed"
+    debris.mkdir()
+    (debris / "half.faiss").write_bytes(b"partial")
+    assert current_generation(settings) == served
+    rebuild(settings, embedder=embedder)
+    assert not debris.exists()
+
+
+def test_searching_an_empty_archive_says_how_to_fill_it(settings, embedder):
+    service = SearchService(settings, embedder=embedder)
+    with pytest.raises(IndexMissingError, match="archive ingest"):
+        service.search(SearchRequest("riots"))
+
+
+def test_an_index_built_with_one_model_refuses_another(seed_settings, tmp_path, embedder):
+    other = tmp_path / "other-model"
+    shutil.copytree(embedder.identity.path, other, copy_function=os.link,
+                    ignore=shutil.ignore_patterns("model.safetensors"))
+    data = (embedder.identity.path + "/model.safetensors")
+    with open(data, "rb") as src, open(other / "model.safetensors", "wb") as dst:
+        shutil.copyfileobj(src, dst)
+        dst.write(b"\0")
+    settings = Settings.from_env({}, data_dir=seed_settings.data_dir, model=str(other))
+    with pytest.raises(IndexMismatchError, match="run `archive rebuild`"):
+        SearchService(settings, embedder=Embedder(str(other)))
+
+
+def test_a_model_that_is_not_on_this_machine_is_a_clear_error():
+    from archive.errors import ArchiveError
+
+    with pytest.raises(ArchiveError, match="nothing is downloaded"):
+        Embedder("sentence-transformers/some-remote-model")
+
+
+def test_manifest_is_plain_json_next_to_the_index(seed_settings):
+    folder = current_generation(seed_settings)
+    assert json.loads((folder / "manifest.json").read_text())["generation"] == folder.name
+    assert (folder / "vectors.faiss").is_file() and (folder / "keyword").is_dir()

@@ -1,0 +1,62 @@
+"""The web app: a search page, document pages and a JSON API over the one SearchService."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from archive.errors import ArchiveError
+from archive.settings import Settings
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
+    "base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+def create_app(settings: Settings | None = None, service=None, test_config: dict | None = None) -> Flask:
+    """The app for one archive. `service` lets tests share one loaded SearchService (model and indexes)."""
+    from indexer.search import SearchService
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_upload_bytes)
+    app.json.sort_keys = False
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["archive.settings"] = settings
+    app.extensions["archive.search"] = service or SearchService(settings)
+
+    from web import api, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp, url_prefix="/api")
+
+    @app.errorhandler(ArchiveError)
+    def archive_error(exc: ArchiveError):
+        return error_response(exc.status, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        return error_response(exc.code or 500, exc.description or exc.name)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(exc: Exception):
+        app.logger.exception("unexpected error")
+        return error_response(500, "internal error: the archive could not answer this request; see the server log")
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    return app
+
+
+def error_response(status: int, message: str):
+    """One error shape: JSON under /api/, an error page elsewhere."""
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"status": status, "message": message}}), status
+    return render_template("error.html", status=status, message=message), status

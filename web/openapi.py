@@ -1,0 +1,156 @@
+"""The OpenAPI description of the JSON API; tests check real responses against it."""
+
+from __future__ import annotations
+
+from indexer.search import MAX_K, MODES
+
+_NULLABLE_STRING = {"type": ["string", "null"]}
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {
+        "type": "object",
+        "required": ["status", "message"],
+        "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
+    }},
+}
+HIT = {
+    "type": "object",
+    "required": ["rank", "score", "doc_id", "chunk_id", "position", "paragraph", "title", "source", "date",
+                 "url", "text", "snippet", "ranks", "duplicates"],
+    "properties": {
+        "rank": {"type": "integer", "minimum": 1},
+        "score": {"type": "number"},
+        "doc_id": {"type": "string"},
+        "chunk_id": {"type": "integer"},
+        "position": {"type": "integer", "description": "Chunk number in the document, from 0."},
+        "paragraph": {"type": "integer", "description": "Paragraph number in the document, from 0."},
+        "title": {"type": "string"},
+        "source": _NULLABLE_STRING,
+        "date": _NULLABLE_STRING,
+        "url": _NULLABLE_STRING,
+        "text": {"type": "string"},
+        "snippet": {"type": "string", "description": "HTML: escaped text, query terms in <mark>."},
+        "ranks": {
+            "type": "object",
+            "required": ["keyword", "semantic"],
+            "properties": {"keyword": {"type": ["integer", "null"]}, "semantic": {"type": ["integer", "null"]}},
+        },
+        "duplicates": {"type": "array", "items": {"type": "string"},
+                       "description": "Other documents holding a copy of this paragraph."},
+    },
+}
+SEARCH = {
+    "type": "object",
+    "required": ["query", "mode", "total", "offset", "k", "took_ms", "notices", "results"],
+    "properties": {
+        "query": {"type": "string"},
+        "mode": {"type": "string", "enum": list(MODES)},
+        "total": {"type": "integer", "description": "Results that can be paged through (copies shown once)."},
+        "offset": {"type": "integer"},
+        "k": {"type": "integer"},
+        "took_ms": {"type": "number"},
+        "notices": {"type": "array", "items": {"type": "string"}},
+        "results": {"type": "array", "items": HIT},
+    },
+}
+DOCUMENT = {
+    "type": "object",
+    "required": ["doc_id", "title", "date", "source", "url", "origin", "ingested_at", "paragraphs", "chunks",
+                 "duplicates"],
+    "properties": {
+        "doc_id": {"type": "string"},
+        "title": {"type": "string"},
+        "date": _NULLABLE_STRING,
+        "source": _NULLABLE_STRING,
+        "url": _NULLABLE_STRING,
+        "origin": {"type": "string"},
+        "ingested_at": {"type": "string"},
+        "paragraphs": {"type": "array", "items": {"type": "string"}},
+        "chunks": {"type": "array", "items": {
+            "type": "object",
+            "required": ["chunk_id", "position", "paragraph", "text"],
+            "properties": {"chunk_id": {"type": "integer"}, "position": {"type": "integer"},
+                           "paragraph": {"type": "integer"}, "text": {"type": "string"}},
+        }},
+        "duplicates": {"type": "array", "items": {"type": "string"}},
+    },
+}
+HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+                   "generation": {"type": "string"}, "chunks": {"type": "integer"},
+                   "message": {"type": "string"}},
+}
+STATS = {
+    "type": "object",
+    "required": ["documents", "chunks", "embedded", "sources", "duplicate_groups", "generation", "model"],
+    "properties": {
+        "documents": {"type": "integer"},
+        "chunks": {"type": "integer"},
+        "embedded": {"type": "integer"},
+        "indexed_chunks": {"type": ["integer", "null"]},
+        "sources": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "duplicate_groups": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
+        "first_date": _NULLABLE_STRING,
+        "last_date": _NULLABLE_STRING,
+        "generation": _NULLABLE_STRING,
+        "model": {"type": ["object", "null"]},
+        "chunker": _NULLABLE_STRING,
+    },
+}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _param(name: str, schema: dict, description: str, required: bool = False) -> dict:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+def openapi_document() -> dict:
+    error_responses = {
+        "400": _json(ERROR, "Invalid parameters; the message says which and why."),
+        "503": _json(ERROR, "No index to search yet, or it was built with another model."),
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "News archive API", "version": "1",
+                 "description": "Hybrid (BM25 + vector) search over a news archive."},
+        "paths": {
+            "/api/search": {"get": {
+                "summary": "Search chunks by keyword, meaning, or both fused by reciprocal rank fusion.",
+                "parameters": [
+                    _param("q", {"type": "string", "minLength": 1, "maxLength": 1000},
+                           "The query; tantivy query syntax is accepted and repaired when invalid.", True),
+                    _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "Which lists."),
+                    _param("k", {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+                           "Results per page."),
+                    _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "Results to skip."),
+                    _param("source", {"type": "string"}, "Only this source (case-insensitive)."),
+                    _param("date_from", {"type": "string", "format": "date"}, "Only dated on or after."),
+                    _param("date_to", {"type": "string", "format": "date"}, "Only dated on or before."),
+                ],
+                "responses": {"200": _json(SEARCH, "Results, best first."), **error_responses},
+            }},
+            "/api/documents/{doc_id}": {"get": {
+                "summary": "A document with its metadata, paragraphs, chunks and near-duplicate copies.",
+                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+                "responses": {"200": _json(DOCUMENT, "The document."),
+                              "404": _json(ERROR, "No document with this id.")},
+            }},
+            "/api/health": {"get": {
+                "summary": "Whether an index is being served.",
+                "responses": {"200": _json(HEALTH, "Serving."), "503": _json(HEALTH, "No index yet.")},
+            }},
+            "/api/stats": {"get": {
+                "summary": "Counts of documents, chunks, sources and duplicate groups; the served generation.",
+                "responses": {"200": _json(STATS, "Figures.")},
+            }},
+            "/api/openapi.json": {"get": {
+                "summary": "This document.", "responses": {"200": {"description": "OpenAPI 3.1 document."}},
+            }},
+        },
+    }

@@ -1,0 +1,75 @@
+"""HTML pages: the search page and document pages. They render what the API's helpers return."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, request
+
+from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError
+from indexer.search import MODES
+from web.searching import request_from_args, service
+
+bp = Blueprint("pages", __name__)
+PAGE_SIZE = 10
+
+
+@bp.get("/")
+def search_page():
+    args = request.args
+    form = {name: args.get(name, "") for name in ("q", "mode", "source", "date_from", "date_to")}
+    form["mode"] = form["mode"] or "hybrid"
+    context = {"form": form, "modes": MODES, "response": None, "error": None, "empty_archive": False,
+               "sources": [], "pages": None}
+    try:
+        stats = service().store.stats()
+        context["sources"] = sorted(stats.sources)
+        context["empty_archive"] = stats.documents == 0
+    except ArchiveError:
+        context["empty_archive"] = True
+    status = 200
+    if form["q"].strip() and not context["empty_archive"]:
+        try:
+            search_request = request_from_args(args, PAGE_SIZE)
+            if search_request.k != PAGE_SIZE:
+                raise InvalidRequestError("the search page shows 10 results a page; use /api/search for k")
+            response = service().search(search_request)
+            context["response"] = response
+            context["pages"] = _pages(response, form)
+        except IndexMissingError as exc:
+            context["empty_archive"] = True
+            context["error"] = exc.message
+        except InvalidRequestError as exc:
+            context["error"] = exc.message
+            status = 400
+    elif "q" in args and not form["q"].strip():
+        context["error"] = "Type some words to search for."
+    return render_template("search.html", **context), status
+
+
+def _pages(response, form) -> dict:
+    current = response.offset // PAGE_SIZE + 1
+    last = max(1, -(-response.total // PAGE_SIZE))
+    base = {k: v for k, v in form.items() if v}
+
+    def link(page: int) -> str:
+        return "/?" + urlencode({**base, "page": page})
+
+    return {"current": current, "last": last,
+            "previous": link(current - 1) if current > 1 else None,
+            "next": link(current + 1) if current < last else None}
+
+
+@bp.get("/documents/<path:doc_id>")
+def document_page(doc_id: str):
+    doc = service().document(doc_id)
+    hit_paragraph = None
+    hit_chunk = request.args.get("chunk", type=int)
+    chunk_ids = {c.chunk_id: c for c in doc.chunks}
+    focus = chunk_ids.get(hit_chunk) if hit_chunk is not None else None
+    if focus is not None:
+        hit_paragraph = focus.paragraph
+    similar_to = focus or (doc.chunks[0] if doc.chunks else None)
+    similar = service().similar(similar_to.chunk_id) if similar_to is not None else []
+    return render_template("document.html", doc=doc, hit_paragraph=hit_paragraph, similar=similar,
+                           focus=focus, json_url=f"/api/documents/{doc.doc_id}")

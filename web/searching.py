@@ -1,0 +1,46 @@
+"""The one helper both the page and the API call to run a search from request arguments."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from archive.errors import InvalidRequestError
+from indexer.search import SearchRequest, SearchResponse, SearchService
+
+
+def service() -> SearchService:
+    return current_app.extensions["archive.search"]
+
+
+def request_from_args(args, default_k: int = 10) -> SearchRequest:
+    """A SearchRequest from query-string arguments; malformed numbers are a 400 with a message."""
+
+    def integer(name: str, default: int) -> int:
+        raw = args.get(name)
+        if raw in (None, ""):
+            return default
+        try:
+            return int(raw)
+        except ValueError as exc:
+            raise InvalidRequestError(f"{name} must be a whole number, got {raw!r}") from exc
+
+    k = integer("k", default_k)
+    offset = integer("offset", 0)
+    if "page" in args:
+        page = integer("page", 1)
+        if page < 1:
+            raise InvalidRequestError(f"page must be 1 or more, got {page}")
+        offset = (page - 1) * k
+    return SearchRequest(
+        query=args.get("q", ""),
+        mode=args.get("mode", "hybrid") or "hybrid",
+        k=k,
+        offset=offset,
+        source=args.get("source") or None,
+        date_from=args.get("date_from") or None,
+        date_to=args.get("date_to") or None,
+    )
+
+
+def run_search(args, default_k: int = 10) -> SearchResponse:
+    return service().search(request_from_args(args, default_k))
