@@ -175,3 +175,7 @@ def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tu
     app = create_app(settings)
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="archive")
+
+
+if __name__ == "__main__":
+    main()

@@ -81,8 +81,8 @@ def test_health_stats_and_openapi_match_the_contract(client):
     jsonschema.validate(stats, schema_for("/api/stats"))
     assert stats["documents"] == 3
     spec = client.get("/api/openapi.json").get_json()
-    assert set(spec["paths"]) == {"/api/search", "/api/documents/{doc_id}", "/api/health", "/api/stats",
-                                  "/api/openapi.json"}
+    assert set(spec["paths"]) == {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/health",
+                                  "/api/stats", "/api/openapi.json"}
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
     assert params == {"q", "mode", "k", "offset", "source", "date_from", "date_to"}
 

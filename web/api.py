@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
+import hmac
+import tempfile
+from dataclasses import asdict, replace
+from pathlib import Path
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 
-from archive.errors import ArchiveError
+from archive.documents import Problem, RawRecord
+from archive.errors import ArchiveError, ForbiddenError, InvalidRequestError
+from archive.readers import SUPPORTED_SUFFIXES, read_file, record_from_mapping
+from indexer.ingest import ingest_records, remove_documents
 from web.openapi import openapi_document
 from web.searching import run_search, service
 
@@ -74,3 +80,77 @@ def stats():
 @bp.get("/openapi.json")
 def openapi():
     return jsonify(openapi_document())
+
+
+def _require_token() -> None:
+    """The write API is off unless ARCHIVE_API_TOKEN is set; then it needs `Authorization: Bearer <token>`."""
+    token = current_app.extensions["archive.settings"].api_token
+    if not token:
+        raise ForbiddenError(
+            "the write API is disabled: set ARCHIVE_API_TOKEN on the server and send "
+            "`Authorization: Bearer <token>`"
+        )
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        raise ForbiddenError("missing or wrong token: send `Authorization: Bearer <token>`")
+
+
+def _records_from_request() -> tuple[list[RawRecord], list[Problem]]:
+    upload = request.files.get("file")
+    if upload is not None:
+        name = Path(upload.filename or "upload.txt").name
+        suffix = Path(name).suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise InvalidRequestError(f"unsupported file type {suffix or '(none)'} for {name!r}")
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{suffix}"
+            upload.save(path)
+            records, problems = read_file(path)
+        origin = f"upload:{name}"
+        stem = Path(name).stem
+        records = [replace(r, origin=origin if len(records) == 1 else f"{origin}[{i}]",
+                           doc_id=r.doc_id or (stem if len(records) == 1 else f"{stem}-{i}"))
+                   for i, r in enumerate(records)]
+        return records, problems
+    data = request.get_json(silent=True)
+    if data is None:
+        raise InvalidRequestError(
+            "send a JSON document (or a list of them) with Content-Type: application/json, or a file as "
+            "multipart form field `file`"
+        )
+    items = data if isinstance(data, list) else [data]
+    if not items:
+        raise InvalidRequestError("the list of documents is empty")
+    records, problems = [], []
+    for i, item in enumerate(items):
+        try:
+            records.append(record_from_mapping(item, f"api[{i}]"))
+        except ArchiveError as exc:
+            problems.append(Problem(f"api[{i}]", exc.message.removeprefix(f"api[{i}]: ")))
+    return records, problems
+
+
+@bp.post("/documents")
+def add_documents():
+    _require_token()
+    records, problems = _records_from_request()
+    report = ingest_records(current_app.extensions["archive.settings"], records, embedder=service().embedder)
+    report.skipped[:0] = problems
+    service().refresh(force=True)
+    status = 201 if report.added or report.updated else 200
+    if not (report.added or report.updated or report.unchanged):
+        status = 400
+    return jsonify({
+        "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
+        "duplicates": [{"doc_id": d, "copy_of": c} for d, c in report.duplicates],
+        "skipped": [{"origin": p.origin, "reason": p.reason} for p in report.skipped],
+        "chunks_embedded": report.chunks_embedded,
+    }), status
+
+
+@bp.delete("/documents/<path:doc_id>")
+def delete_document(doc_id: str):
+    _require_token()
+    remove_documents(current_app.extensions["archive.settings"], [doc_id], embedder=service().embedder)
+    service().refresh(force=True)
+    return jsonify({"removed": [doc_id]})

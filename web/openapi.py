@@ -102,6 +102,30 @@ STATS = {
 }
 
 
+INGEST = {
+    "type": "object",
+    "required": ["added", "updated", "unchanged", "duplicates", "skipped", "chunks_embedded"],
+    "properties": {
+        "added": {"type": "array", "items": {"type": "string"}},
+        "updated": {"type": "array", "items": {"type": "string"}},
+        "unchanged": {"type": "array", "items": {"type": "string"}},
+        "duplicates": {"type": "array", "items": {
+            "type": "object", "properties": {"doc_id": {"type": "string"}, "copy_of": {"type": "string"}}}},
+        "skipped": {"type": "array", "items": {
+            "type": "object", "properties": {"origin": {"type": "string"}, "reason": {"type": "string"}}}},
+        "chunks_embedded": {"type": "integer"},
+    },
+}
+NEW_DOCUMENT = {
+    "type": "object",
+    "required": ["text"],
+    "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "text": {"type": "string"},
+                   "date": {"type": "string"}, "source": {"type": "string"}, "url": {"type": "string"}},
+}
+_AUTH = [{"bearer": []}]
+_DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
 def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
@@ -119,6 +143,7 @@ def openapi_document() -> dict:
         "openapi": "3.1.0",
         "info": {"title": "News archive API", "version": "1",
                  "description": "Hybrid (BM25 + vector) search over a news archive."},
+        "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         "paths": {
             "/api/search": {"get": {
                 "summary": "Search chunks by keyword, meaning, or both fused by reciprocal rank fusion.",
@@ -135,12 +160,39 @@ def openapi_document() -> dict:
                 ],
                 "responses": {"200": _json(SEARCH, "Results, best first."), **error_responses},
             }},
-            "/api/documents/{doc_id}": {"get": {
-                "summary": "A document with its metadata, paragraphs, chunks and near-duplicate copies.",
-                "parameters": [{"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-                "responses": {"200": _json(DOCUMENT, "The document."),
-                              "404": _json(ERROR, "No document with this id.")},
+            "/api/documents": {"post": {
+                "summary": "Add or update documents (needs ARCHIVE_API_TOKEN); searchable when this returns.",
+                "security": _AUTH,
+                "requestBody": {"content": {
+                    "application/json": {"schema": {"oneOf": [NEW_DOCUMENT,
+                                                              {"type": "array", "items": NEW_DOCUMENT}]}},
+                    "multipart/form-data": {"schema": {"type": "object", "properties": {
+                        "file": {"type": "string", "format": "binary"}}}},
+                }},
+                "responses": {"201": _json(INGEST, "Documents added or updated."),
+                              "200": _json(INGEST, "Nothing changed."),
+                              "400": _json(ERROR, "Nothing could be ingested; the message or `skipped` says why."),
+                              "403": _json(ERROR, "Write API disabled, or wrong token."),
+                              "409": _json(ERROR, "Another writer is running."),
+                              "413": _json(ERROR, "Request body too large.")},
             }},
+            "/api/documents/{doc_id}": {
+                "get": {
+                    "summary": "A document with its metadata, paragraphs, chunks and near-duplicate copies.",
+                    "parameters": [_DOC_ID],
+                    "responses": {"200": _json(DOCUMENT, "The document."),
+                                  "404": _json(ERROR, "No document with this id.")},
+                },
+                "delete": {
+                    "summary": "Remove a document from the store and both indexes (needs ARCHIVE_API_TOKEN).",
+                    "security": _AUTH,
+                    "parameters": [_DOC_ID],
+                    "responses": {"200": _json({"type": "object", "properties": {"removed": {
+                        "type": "array", "items": {"type": "string"}}}}, "Removed."),
+                        "403": _json(ERROR, "Write API disabled, or wrong token."),
+                        "404": _json(ERROR, "No document with this id.")},
+                },
+            },
             "/api/health": {"get": {
                 "summary": "Whether an index is being served.",
                 "responses": {"200": _json(HEALTH, "Serving."), "503": _json(HEALTH, "No index yet.")},
