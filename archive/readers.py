@@ -23,7 +23,8 @@ JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
 
-MAX_FILE_BYTES = 64_000_000
+MAX_DOCUMENT_BYTES = 2_000_000
+MAX_COLLECTION_BYTES = 512_000_000
 _BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td")
 _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
@@ -84,32 +85,48 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem]:
             yield from _walk(path, seen)
         elif path.suffix.lower() in SUPPORTED_SUFFIXES:
             yield path
+        else:
+            yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'}; " + _supported())
 
 
 def _supported() -> str:
     return "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
-def read_file(path: Path) -> tuple[list[RawRecord], list[Problem]]:
-    """Records in one file, and problems with parts of it (a JSONL line that is not JSON)."""
+def read_file(path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[list[RawRecord], list[Problem]]:
+    """Records in one file, and problems with parts of it (a JSONL line that is not JSON, a record too large).
+
+    A single document (text, Markdown, HTML file, or one JSON record) may hold at most `max_document_bytes`;
+    JSON and JSONL collections may be larger as a whole.
+    """
     suffix = path.suffix.lower()
-    text = decode(read_bytes(path), str(path))
+    collection = suffix in JSON_SUFFIXES | JSONL_SUFFIXES
+    text = decode(read_bytes(path, MAX_COLLECTION_BYTES if collection else max_document_bytes), str(path))
     if suffix in HTML_SUFFIXES:
         return [read_html(text, str(path))], []
-    if suffix in JSON_SUFFIXES:
-        return read_json(text, str(path)), []
-    if suffix in JSONL_SUFFIXES:
-        return read_jsonl(text, str(path))
-    return [RawRecord(origin=str(path), text=text)], []
+    if not collection:
+        return [RawRecord(origin=str(path), text=text)], []
+    records, problems = read_jsonl(text, str(path)) if suffix in JSONL_SUFFIXES else read_json(text, str(path))
+    kept = []
+    for record in records:
+        size = len(record.text.encode("utf-8"))
+        if size > max_document_bytes:
+            problems.append(Problem(record.origin, _too_large(size, max_document_bytes)))
+        else:
+            kept.append(record)
+    return kept, problems
 
 
-def read_bytes(path: Path) -> bytes:
+def _too_large(size: int, limit: int) -> str:
+    return (f"document is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit (ARCHIVE_MAX_DOCUMENT_BYTES); "
+            "split it into articles")
+
+
+def read_bytes(path: Path, limit: int) -> bytes:
     try:
         size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise BadInputError(
-                f"{path}: file is {size / 1e6:.0f} MB, over the {MAX_FILE_BYTES / 1e6:.0f} MB limit; split it"
-            )
+        if size > limit:
+            raise BadInputError(f"{path}: {_too_large(size, limit)}")
         return path.read_bytes()
     except PermissionError as exc:
         raise BadInputError(f"{path}: permission denied; make it readable by this user") from exc
@@ -219,19 +236,24 @@ def _html_metadata(tree: HTMLParser) -> dict[str, str]:
     return {k: v for k, v in found.items() if v}
 
 
-def read_json(text: str, origin: str) -> list[RawRecord]:
+def read_json(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:
+    """One document, or a list of them (each item reported on its own when it cannot be read)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInputError(f"{origin}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
-    items = data if isinstance(data, list) else [data]
-    records = []
-    for i, item in enumerate(items):
-        label = f"{origin}[{i}]" if isinstance(data, list) else origin
-        records.append(record_from_mapping(item, label))
-    if not records:
+    if not isinstance(data, list):
+        return [record_from_mapping(data, origin)], []
+    if not data:
         raise BadInputError(f"{origin}: an empty JSON list holds no documents")
-    return records
+    records, problems = [], []
+    for i, item in enumerate(data):
+        label = f"{origin}[{i}]"
+        try:
+            records.append(record_from_mapping(item, label))
+        except BadInputError as exc:
+            problems.append(Problem(label, exc.message.removeprefix(label + ": ")))
+    return records, problems
 
 
 def read_jsonl(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:

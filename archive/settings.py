@@ -47,7 +47,13 @@ class Settings:
     max_query_chars: int = _setting(1000, "Longest query accepted; longer ones are refused with a message.")
     reload_seconds: float = _setting(2.0, "How often a running server checks for a new index generation.")
     api_token: str = _setting("", "Token that enables the write API (POST/DELETE /api/documents); empty = off.")
-    max_upload_bytes: int = _setting(20_000_000, "Largest request body the write API accepts.")
+    max_upload_bytes: int = _setting(20_000_000, "Largest request body the server accepts (413 above it).")
+    max_document_bytes: int = _setting(
+        2_000_000, "Largest single document (a text/HTML file or one JSON record); larger ones are skipped."
+    )
+    rate_limit: str = _setting(
+        "", "Per-client limit on /api/ requests, e.g. `120/minute` (flask-limiter syntax); empty = no limit."
+    )
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:

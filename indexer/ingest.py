@@ -118,7 +118,7 @@ def ingest_paths(
                 report.skipped.append(item)
                 continue
             try:
-                found, problems = read_file(item)
+                found, problems = read_file(item, settings.max_document_bytes)
             except BadInputError as exc:
                 report.skipped.append(Problem(str(item), exc.message.removeprefix(f"{item}: ")))
                 continue

@@ -68,7 +68,7 @@ def test_jsonl_in_beir_layout_keeps_ids_and_reports_broken_lines(tmp_path):
         ("archive.txt", b"\x1f\x8b\x08\x00" + bytes(50), "gzip"),
         ("nul.txt", b"abc\x00\x00def" * 10, "binary"),
         ("bad.txt", b"caf\x81\x8d broken", "not valid UTF-8"),
-        ("shape.json", b"[1, 2]", "expected a JSON object"),
+        ("shape.json", b"5", "expected a JSON object"),
         ("broken.json", b"{\"text\": ", "not valid JSON"),
         ("scripts.html", b"<html><script>x()</script><style>a{}</style></html>", "no readable text"),
     ],
@@ -95,4 +95,5 @@ def test_folders_are_walked_recursively_and_symlink_loops_reported(tmp_path):
     problems = [i.reason for i in items if isinstance(i, Problem)]
     assert files == ["two.md", "one.txt"]
     assert any("symlink loop" in p for p in problems)
+    assert any("unsupported file type .png" in p for p in problems)
     assert any("no such file" in p for p in problems)

@@ -123,3 +123,13 @@ def test_a_script_in_a_document_is_shown_inert_on_both_pages(settings, embedder)
         assert "<script>alert" not in page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "script-src 'self'" in client.get("/").headers["Content-Security-Policy"]
+
+
+def test_optional_rate_limit_answers_429_in_the_error_shape(seed_settings, service):
+    from dataclasses import replace
+
+    client = create_app(replace(seed_settings, rate_limit="2/minute"), service=service).test_client()
+    statuses = [client.get("/api/health").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/health").get_json()["error"]["status"] == 429
+    assert client.get("/").status_code == 200

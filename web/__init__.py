@@ -29,6 +29,12 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
 
     from web import api, pages
 
+    if settings.rate_limit:
+        from flask_limiter import Limiter
+        from flask_limiter.util import get_remote_address
+
+        limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
+        limiter.limit(settings.rate_limit)(api.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
 

@@ -105,7 +105,7 @@ def _records_from_request() -> tuple[list[RawRecord], list[Problem]]:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / f"upload{suffix}"
             upload.save(path)
-            records, problems = read_file(path)
+            records, problems = read_file(path, current_app.extensions["archive.settings"].max_document_bytes)
         origin = f"upload:{name}"
         stem = Path(name).stem
         records = [replace(r, origin=origin if len(records) == 1 else f"{origin}[{i}]",
