@@ -7,7 +7,7 @@ DATA_DIR ?= archive-data
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint browser clean
+.PHONY: install run test lint browser bench load clean
 
 install: $(STAMP)
 
@@ -38,6 +38,14 @@ lint: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Speed and memory figures (not tests): BBC ingest, 100k chunks, latency, concurrent API load. ~10-15 min.
+bench: install
+	$(BIN)/python tests/bench/bench.py --bbc ../shared/data/bbc-news --scale 100000
+
+# The bounded load test: seeds + the BBC archive (~10k chunks), 16 clients for 60 s; prints errors and p50/p99.
+load: install
+	$(BIN)/python tests/bench/bench.py --bbc ../shared/data/bbc-news --scale 0 --extra seeds --clients 16 --duration 60
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache

@@ -152,6 +152,59 @@ def stats(settings: Settings, as_json: bool) -> None:
         click.echo(f"model:      {figures['model']['name']} (sha256 {figures['model']['sha256'][:12]}…)")
 
 
+@main.command(name="eval")
+@click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--split", default="test", show_default=True, help="Judgments file qrels/<split>.tsv.")
+@click.option("--modes", default="keyword,semantic,hybrid", show_default=True, help="Comma-separated modes.")
+@click.option("--sample", type=click.Choice(["all", "tune", "holdout"]), default="all", show_default=True,
+              help="All queries, or the even (tune) / odd (holdout) halves in file order.")
+@click.option("--data-dir", "eval_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Keep the evaluation archive here (reused next time) instead of a throw-away folder.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.pass_obj
+def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, sample: str, eval_dir: Path | None,
+             as_json: bool) -> None:
+    """Relevance of each mode on a BEIR-layout dataset, measured through the JSON API.
+
+    Example: archive eval ../shared/data/cranfield --sample holdout
+    """
+    import tempfile
+    from dataclasses import replace
+
+    from indexer.embedder import Embedder
+    from indexer.evaluate import documents_in_order, load_dataset
+    from indexer.evaluate import evaluate as run_evaluation
+    from indexer.ingest import ingest_paths
+    from indexer.search import SearchService
+    from web import create_app
+
+    dataset = load_dataset(dataset_dir, split, sample)
+    wanted = [m.strip() for m in modes.split(",") if m.strip()]
+    with tempfile.TemporaryDirectory(prefix="archive-eval-") as scratch:
+        settings = replace(settings, data_dir=eval_dir or Path(scratch))
+        embedder = Embedder(settings.model, query_cache_size=0)
+        report = ingest_paths(settings, [dataset.corpus], embedder=embedder, progress=_progress())
+        if not as_json:
+            click.echo(f"{dataset.name}: {report.summary()}", err=True)
+        client = create_app(settings, service=SearchService(settings, embedder=embedder)).test_client()
+
+        def rank(query: str, mode: str) -> list[str]:
+            response = client.get("/api/search", query_string={"q": query[:1000], "mode": mode, "k": 100})
+            if response.status_code != 200:
+                raise ArchiveError(f"the API answered {response.status_code} for {query!r}: {response.get_json()}")
+            return documents_in_order(response.get_json()["results"])
+
+        figures = run_evaluation(dataset, rank, wanted)
+    if as_json:
+        click.echo(json.dumps(figures, indent=2))
+        return
+    click.echo(f"{figures['dataset']} ({split}, {sample}): {figures['queries']} queries")
+    click.echo(f"{'mode':<10}{'nDCG@10':>9}{'R@100':>8}{'MRR@10':>8}{'p50 ms':>9}{'p95 ms':>9}")
+    for mode, m in figures["modes"].items():
+        click.echo(f"{mode:<10}{m['ndcg@10']:>9.4f}{m['recall@100']:>8.4f}{m['mrr@10']:>8.4f}"
+                   f"{m['p50_ms']:>9.1f}{m['p95_ms']:>9.1f}")
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 5000).")

@@ -35,7 +35,13 @@ class Settings:
         32, "Word pieces of the previous paragraph kept as a chunk's context (so a speaker named there is found)."
     )
     candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
+    fusion: str = _setting(
+        "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "
+        "normalized scores, weighted)."
+    )
     rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
+    keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")
+    semantic_weight: float = _setting(1.0, "Weight of the semantic list in hybrid fusion.")
     title_boost: float = _setting(2.0, "Keyword weight of a title match relative to the chunk text.")
     context_boost: float = _setting(0.5, "Keyword weight of a match in the previous paragraph (the context).")
     duplicate_threshold: float = _setting(

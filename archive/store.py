@@ -44,8 +44,10 @@ CREATE TABLE IF NOT EXISTS chunks (
     context TEXT NOT NULL,
     n_tokens INTEGER NOT NULL,
     norm_hash TEXT NOT NULL,
+    embed_key TEXT,
     embedding BLOB
 );
+CREATE INDEX IF NOT EXISTS chunks_embed_key ON chunks(embed_key) WHERE embedding IS NOT NULL;
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
 CREATE INDEX IF NOT EXISTS chunks_norm ON chunks(norm_hash);
 CREATE TABLE IF NOT EXISTS chunk_copies (
@@ -265,18 +267,31 @@ class Store:
         """Drop stored embeddings made by another model, so none is ever mixed with this one's."""
         if self.get_meta("embedding_model") != model_key:
             with self.transaction() as db:
-                db.execute("UPDATE chunks SET embedding = NULL")
+                db.execute("UPDATE chunks SET embedding = NULL, embed_key = NULL")
                 self.set_meta("embedding_model", model_key, db)
 
     def chunks_without_embedding(self) -> list[ChunkRecord]:
         return self._chunk_records("WHERE c.embedding IS NULL ORDER BY c.chunk_id")
 
-    def set_embeddings(self, chunk_ids: list[int], vectors: np.ndarray) -> None:
+    def set_embeddings(self, chunk_ids: list[int], keys: list[str], vectors: np.ndarray) -> None:
         with self.transaction() as db:
             db.executemany(
-                "UPDATE chunks SET embedding = ? WHERE chunk_id = ?",
-                [(vectors[i].astype(np.float32).tobytes(), cid) for i, cid in enumerate(chunk_ids)],
+                "UPDATE chunks SET embedding = ?, embed_key = ? WHERE chunk_id = ?",
+                [(vectors[i].astype(np.float32).tobytes(), keys[i], cid) for i, cid in enumerate(chunk_ids)],
             )
+
+    def cached_embeddings(self, keys: list[str]) -> dict[str, bytes]:
+        """Stored vectors of chunks whose embedded text (title, context, text) had these keys."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            marks = ",".join("?" * len(part))
+            for key, blob in self.db.execute(
+                f"SELECT embed_key, embedding FROM chunks WHERE embedding IS NOT NULL AND embed_key IN ({marks})",
+                part,
+            ):
+                found[key] = blob
+        return found
 
     def iter_index_rows(self, batch: int = 5000) -> Iterator[tuple[ChunkRecord, bytes | None]]:
         """Every chunk with its document's metadata and stored embedding, in chunk id order."""

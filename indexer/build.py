@@ -13,6 +13,7 @@ killed at any moment leaves CURRENT pointing at a complete generation; the next 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -214,9 +215,23 @@ def publish(
 
 
 def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 256) -> int:
-    """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made."""
+    """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
+
+    A chunk whose embedded text (title, context, text) is the same as a stored chunk's reuses that vector, so a
+    story filed again under another id costs no encoding. Returns the number of chunks actually encoded.
+    """
     store.prepare_embeddings(embedder.identity.key)
     rows = store.chunks_without_embedding()
+    if not rows:
+        return 0
+    keys = {r.chunk_id: _embed_key(r.title, r.context, r.text) for r in rows}
+    cached = store.cached_embeddings(sorted(set(keys.values())))
+    reused = [r for r in rows if keys[r.chunk_id] in cached]
+    if reused:
+        ids = [r.chunk_id for r in reused]
+        vectors = np.vstack([np.frombuffer(cached[keys[cid]], dtype=np.float32) for cid in ids])
+        store.set_embeddings(ids, [keys[cid] for cid in ids], vectors)
+    rows = [r for r in rows if keys[r.chunk_id] not in cached]
     if not rows:
         return 0
     bar = None
@@ -227,12 +242,17 @@ def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batc
     for start in range(0, len(rows), batch):
         part = rows[start:start + batch]
         texts = [embedding_text(r.title, r.context, r.text) for r in part]
-        store.set_embeddings([r.chunk_id for r in part], embedder.encode_documents(texts))
+        store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part],
+                             embedder.encode_documents(texts))
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
         bar.close()
     return len(rows)
+
+
+def _embed_key(title: str, context: str, text: str) -> str:
+    return hashlib.sha1(embedding_text(title, context, text).encode("utf-8")).hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:

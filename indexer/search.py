@@ -124,14 +124,39 @@ def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
                          dates[0], dates[1])
 
 
-def rrf(lists: dict[str, list[int]], k: int) -> list[tuple[int, float, dict[str, int | None]]]:
-    """Reciprocal rank fusion: score = sum over lists of 1 / (k + rank). Ties go to the better best rank."""
+Fused = list[tuple[int, float, dict[str, int | None]]]
+
+
+def rrf(lists: dict[str, list[int]], k: int, weights: dict[str, float] | None = None) -> Fused:
+    """Reciprocal rank fusion: score = sum over lists of weight / (k + rank). Ties go to the better best rank."""
     scores: dict[int, float] = {}
     ranks: dict[int, dict[str, int | None]] = {}
     for name, ids in lists.items():
+        weight = (weights or {}).get(name, 1.0)
         for rank, chunk_id in enumerate(ids, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
             ranks.setdefault(chunk_id, dict.fromkeys(lists))[name] = rank
+    return _ordered(scores, ranks)
+
+
+def convex(scored: dict[str, list[tuple[int, float]]], weights: dict[str, float]) -> Fused:
+    """Convex combination of min-max normalized scores (a missing score counts as the list's minimum)."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int | None]] = {}
+    total = sum(weights.get(name, 1.0) for name in scored) or 1.0
+    for name, hits in scored.items():
+        if not hits:
+            continue
+        values = [s for _, s in hits]
+        low, span = min(values), (max(values) - min(values)) or 1.0
+        weight = weights.get(name, 1.0) / total
+        for rank, (chunk_id, score) in enumerate(hits, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * (score - low) / span
+            ranks.setdefault(chunk_id, dict.fromkeys(scored))[name] = rank
+    return _ordered(scores, ranks)
+
+
+def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) -> Fused:
     def best_rank(cid: int) -> int:
         return min(r for r in ranks[cid].values() if r is not None)
 
@@ -179,8 +204,7 @@ class SearchService:
         request = validate(request, self.settings)
         generation = self.generation
         depth = min(MAX_CANDIDATES, max(self.settings.candidates, request.offset + request.k))
-        lists: dict[str, list[int]] = {}
-        scores: dict[str, dict[int, float]] = {}
+        scored: dict[str, list[tuple[int, float]]] = {}
         notices = []
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
@@ -188,20 +212,21 @@ class SearchService:
             )
             if fixed:
                 notices.append("The query's search syntax was not valid; its words were searched instead.")
-            lists["keyword"] = [cid for cid, _ in hits]
-            scores["keyword"] = dict(hits)
+            scored["keyword"] = hits
         if request.mode in ("hybrid", "semantic"):
             allowed = None
             if request.source or request.date_from or request.date_to:
                 allowed = self.store.chunk_ids_matching(request.source, request.date_from, request.date_to)
             hits = generation.vectors.search(self.embedder.encode_query(request.query), depth, allowed)
-            lists["semantic"] = [cid for cid, _ in hits]
-            scores["semantic"] = dict(hits)
-        if request.mode == "hybrid":
-            fused = rrf(lists, self.settings.rrf_k)
+            scored["semantic"] = hits
+        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
+        if request.mode != "hybrid":
+            (name, hits), = scored.items()
+            fused = [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
+        elif self.settings.fusion == "convex":
+            fused = convex(scored, weights)
         else:
-            (name, ids), = lists.items()
-            fused = [(cid, scores[name][cid], {name: rank}) for rank, cid in enumerate(ids, start=1)]
+            fused = rrf({name: [cid for cid, _ in hits] for name, hits in scored.items()}, self.settings.rrf_k, weights)
         collapsed = self._collapse(fused)
         page = collapsed[request.offset:request.offset + request.k]
         records = self.store.chunks_by_id([cid for cid, *_ in page])
