@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from archive.documents import Chunk
 
-CHUNKER_VERSION = "paragraph-sentences-1"
+CHUNKER_VERSION = "paragraph-sentences-1+quotes-1"
 TokenCounter = Callable[[Sequence[str]], list[int]]
 
 _ABBREVIATIONS = frozenset(

@@ -6,6 +6,7 @@ write lock lives in indexer.build); any number of reader threads each get their 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator
@@ -17,7 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from archive.documents import Chunk, Document, StoredDocument
+from archive.duplicates import normalized_hash
 from archive.errors import NotFoundError
+from archive.quotes import Quote, Registry
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -56,6 +59,27 @@ CREATE TABLE IF NOT EXISTS chunk_copies (
     PRIMARY KEY (chunk_id, copy_id)
 );
 CREATE INDEX IF NOT EXISTS chunk_copies_copy ON chunk_copies(copy_id);
+CREATE TABLE IF NOT EXISTS quotes (
+    quote_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    chunk_id INTEGER REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    norm_hash TEXT NOT NULL,
+    speaker TEXT,
+    org TEXT,
+    mention TEXT
+);
+CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id);
+CREATE INDEX IF NOT EXISTS quotes_chunk ON quotes(chunk_id);
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker);
+CREATE TABLE IF NOT EXISTS names (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    orgs TEXT NOT NULL DEFAULT '[]'
+);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -74,6 +98,23 @@ class ChunkRecord:
     date: str | None
     source: str | None
     url: str | None
+    speakers: str = ""
+    orgs: str = ""
+
+
+@dataclass
+class StoredQuote:
+    quote_id: int
+    text: str
+    speaker: str | None
+    org: str | None
+    kind: str
+    doc_id: str
+    chunk_id: int | None
+    paragraph: int
+    date: str | None
+    mention: str | None
+    sources: list[str]
 
 
 @dataclass(frozen=True)
@@ -153,9 +194,11 @@ class Store:
         return row[0] if row else None
 
     def put_document(
-        self, doc: Document, chunks: list[Chunk], minhash: np.ndarray, norm_hashes: list[str]
+        self, doc: Document, chunks: list[Chunk], minhash: np.ndarray, norm_hashes: list[str],
+        quotes: list[tuple[int, Quote]] = (), registry: Registry | None = None,
     ) -> list[int]:
-        """Insert or replace a document and its chunks in one transaction; returns the new chunk ids."""
+        """Insert or replace a document with its chunks and quotes (each quote with the position of its chunk)
+        in one transaction; returns the new chunk ids."""
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         with self.transaction() as db:
             old = db.execute("SELECT group_id FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
@@ -176,10 +219,90 @@ class Store:
                      chunk.n_tokens, norm),
                 )
                 ids.append(int(cur.lastrowid))
+            for position, quote in quotes:
+                db.execute(
+                    "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention)"
+                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    (doc.doc_id, ids[position] if position is not None else None, quote.paragraph, quote.kind,
+                     quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention),
+                )
+            if registry is not None:
+                self._save_registry(db, registry)
             if old and old["group_id"]:
                 self._dissolve_if_alone(db, old["group_id"])
             self._bump(db)
         return ids
+
+    # -- quotes and speakers ----------------------------------------------------------------------------
+
+    def registry(self) -> Registry:
+        registry = Registry()
+        for row in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid"):
+            if row["kind"] == "org":
+                registry.orgs.add(row["name"])
+            else:
+                registry.people[row["name"]] = {"roles": json.loads(row["roles"]), "orgs": json.loads(row["orgs"])}
+        return registry
+
+    @staticmethod
+    def _save_registry(db: sqlite3.Connection, registry: Registry) -> None:
+        for name, entry in registry.people.items():
+            db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
+                       (name, json.dumps(entry["roles"]), json.dumps(entry["orgs"])))
+        for name in registry.orgs:
+            db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, 'org')", (name,))
+
+    def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
+               doc_id: str | None = None, kind: str | None = None) -> list[StoredQuote]:
+        """Quotes, one per distinct text and speaker, with every document that carries it, oldest first."""
+        clauses, params = ["q.speaker IS NOT NULL"], []
+        if speakers is not None:
+            clauses.append(f"q.speaker IN ({','.join('?' * len(speakers))})")
+            params.extend(speakers)
+        if orgs is not None:
+            clauses.append(f"(q.org IN ({','.join('?' * len(orgs))}) OR q.speaker IN ({','.join('?' * len(orgs))}))")
+            params.extend(orgs + orgs)
+        if doc_id is not None:
+            clauses.append("q.doc_id = ?")
+            params.append(doc_id)
+        if kind is not None:
+            clauses.append("q.kind = ?")
+            params.append(kind)
+        rows = self.db.execute(
+            "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.speaker, q.org,"
+            " q.mention, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
+            f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
+            params,
+        ).fetchall()
+        merged: dict[tuple, StoredQuote] = {}
+        for r in rows:
+            key = (r["norm_hash"], r["speaker"]) if doc_id is None else (r["quote_id"],)
+            if key in merged:
+                merged[key].sources.append(r["doc_id"])
+            else:
+                merged[key] = StoredQuote(r["quote_id"], r["text"], r["speaker"], r["org"], r["kind"], r["doc_id"],
+                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]])
+        return list(merged.values())
+
+    def speaker_counts(self) -> list[tuple[str, str, int]]:
+        """(name, "person" or "org", number of distinct quotes) for everyone quoted."""
+        kinds = {r[0]: r[1] for r in self.db.execute("SELECT name, kind FROM names")}
+        rows = self.db.execute(
+            "SELECT speaker, COUNT(DISTINCT norm_hash) FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker"
+            " ORDER BY 2 DESC, 1"
+        ).fetchall()
+        return [(r[0], kinds.get(r[0], "person"), r[1]) for r in rows]
+
+    def chunk_ids_quoting(self, speakers: list[str], orgs: list[str]) -> np.ndarray:
+        names = list(speakers) + list(orgs)
+        if not names:
+            return np.zeros(0, dtype=np.int64)
+        marks = ",".join("?" * len(names))
+        rows = self.db.execute(
+            f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND (speaker IN ({marks})"
+            f" OR org IN ({marks}))", names + names,
+        ).fetchall()
+        return np.array(sorted(r[0] for r in rows), dtype=np.int64)
 
     def remove_document(self, doc_id: str) -> None:
         with self.transaction() as db:
@@ -299,14 +422,19 @@ class Store:
         while True:
             rows = self.db.execute(
                 "SELECT c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date,"
-                " d.source, d.url, c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                " d.source, d.url,"
+                " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
+                " (SELECT group_concat(DISTINCT q.org) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
+                " c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?",
                 (last, batch),
             ).fetchall()
             if not rows:
                 return
             for row in rows:
-                yield ChunkRecord(*tuple(row)[:10]), row[10]
+                values = list(tuple(row)[:12])
+                values[10], values[11] = values[10] or "", values[11] or ""
+                yield ChunkRecord(*values), row[12]
             last = rows[-1][0]
 
     # -- reading ----------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import tantivy
 from archive.store import ChunkRecord
 
 ANALYZER = "news_en"
-SCHEMA_VERSION = "keyword-1"
+SCHEMA_VERSION = "keyword-2"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -41,6 +41,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("text", tokenizer_name=ANALYZER)
     builder.add_text_field("context", tokenizer_name=ANALYZER)
     builder.add_text_field("source", tokenizer_name="raw")
+    builder.add_text_field("speaker", tokenizer_name=ANALYZER)
+    builder.add_text_field("org", tokenizer_name=ANALYZER)
     builder.add_date_field("date", indexed=True, fast=True)
     return builder.build()
 
@@ -87,6 +89,10 @@ class KeywordIndex:
                 doc.add_text("context", row.context)
             if row.source:
                 doc.add_text("source", row.source.lower())
+            for name in filter(None, row.speakers.split(",")):
+                doc.add_text("speaker", name)
+            for name in filter(None, row.orgs.split(",")):
+                doc.add_text("org", name)
             if row.date:
                 doc.add_date("date", _as_datetime(row.date))
             self.writer.add_document(doc)
@@ -130,6 +136,7 @@ class KeywordIndex:
         source: str | None = None,
         date_from: str | None = None,
         date_to: str | None = None,
+        speakers: list[str] | None = None,
     ) -> tuple[list[tuple[int, float]], bool]:
         """(chunk_id, BM25 score) best first, and whether the query's syntax had to be repaired."""
         query, fixed = self.parse(text)
@@ -146,6 +153,12 @@ class KeywordIndex:
                 _as_datetime(date_from) if date_from else _EARLIEST,
                 _as_datetime(date_to) if date_to else _LATEST,
             )))
+        if speakers is not None:
+            names = [(tantivy.Occur.Should, self._phrase(field, name))
+                     for name in speakers for field in ("speaker", "org")]
+            if not names:
+                return [], fixed
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
         if len(clauses) > 1:
             query = tantivy.Query.boolean_query(clauses)
         searcher = self.index.searcher()
@@ -154,6 +167,10 @@ class KeywordIndex:
             return [], fixed
         ids = searcher.fast_field_values("chunk_id", [address for _, address in hits])
         return [(int(cid), float(score)) for (score, _), cid in zip(hits, ids, strict=True)], fixed
+
+    def _phrase(self, field: str, name: str) -> tantivy.Query:
+        words = " ".join(_WORD.findall(name))
+        return self.index.parse_query(f'"{words}"', [field])
 
     def query_terms(self, text: str) -> set[str]:
         """The stemmed terms of a query, for highlighting."""

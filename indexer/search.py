@@ -7,15 +7,19 @@ swaps in the new generation without disturbing searches already running on the o
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+import numpy as np
+
 from archive.errors import InvalidRequestError, NotFoundError
+from archive.quotes import Registry
 from archive.settings import Settings
-from archive.store import ChunkRecord, Store
+from archive.store import ChunkRecord, Store, StoredQuote
 from indexer.build import Manifest, check_compatible, current_generation, open_generation, store_path
 from indexer.embedder import Embedder
 from indexer.highlight import highlight
@@ -23,6 +27,7 @@ from indexer.keyword import KeywordIndex
 from indexer.vectors import VectorIndex
 
 MODES = ("hybrid", "keyword", "semantic")
+_FIELD_FILTER = re.compile(r'(?i)\b(speaker|org):(?:"([^"]+)"|([^\s"]+))')
 MAX_K = 100
 MAX_CANDIDATES = 1000
 
@@ -36,6 +41,8 @@ class SearchRequest:
     source: str | None = None
     date_from: str | None = None
     date_to: str | None = None
+    speaker: str | None = None
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +109,15 @@ def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
         )
     if "\x00" in query:
         query = query.replace("\x00", " ").strip()
+    speaker, org = request.speaker, request.org
+    for field_name, quoted, bare in _FIELD_FILTER.findall(query):
+        value = (quoted or bare).strip()
+        if field_name.lower() == "speaker":
+            speaker = speaker or value
+        else:
+            org = org or value
+    stripped = " ".join(_FIELD_FILTER.sub(" ", query).split())
+    query = stripped or " ".join(filter(None, (speaker, org))) or query
     if request.mode not in MODES:
         raise InvalidRequestError(f"unknown mode {request.mode!r}: use one of {', '.join(MODES)}")
     if not 1 <= request.k <= MAX_K:
@@ -121,7 +137,7 @@ def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
     if dates[0] and dates[1] and dates[0] > dates[1]:
         raise InvalidRequestError(f"date_from {dates[0]} is after date_to {dates[1]}")
     return SearchRequest(query, request.mode, request.k, request.offset, (request.source or "").strip() or None,
-                         dates[0], dates[1])
+                         dates[0], dates[1], (speaker or "").strip() or None, (org or "").strip() or None)
 
 
 Fused = list[tuple[int, float, dict[str, int | None]]]
@@ -172,6 +188,7 @@ class SearchService:
         self._generation: Generation | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
+        self._registry: tuple[int, Registry] | None = None
         self.refresh(force=True)
 
     # -- generations ------------------------------------------------------------------------------------
@@ -206,9 +223,19 @@ class SearchService:
         depth = min(MAX_CANDIDATES, max(self.settings.candidates, request.offset + request.k))
         scored: dict[str, list[tuple[int, float]]] = {}
         notices = []
+        registry = self.registry()
+        named: list[str] | None = None
+        if request.speaker or request.org:
+            named = []
+            for name in filter(None, (request.speaker, request.org)):
+                found = registry.resolve(name)
+                if not found:
+                    notices.append(f"No speaker or organisation known as {name!r}; see /speakers.")
+                named.extend(found)
+        quoting = self.store.chunk_ids_quoting(named, []) if named is not None else None
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
-                request.query, depth, request.source, request.date_from, request.date_to
+                request.query, depth, request.source, request.date_from, request.date_to, named
             )
             if fixed:
                 notices.append("The query's search syntax was not valid; its words were searched instead.")
@@ -217,8 +244,12 @@ class SearchService:
             allowed = None
             if request.source or request.date_from or request.date_to:
                 allowed = self.store.chunk_ids_matching(request.source, request.date_from, request.date_to)
-            hits = generation.vectors.search(self.embedder.encode_query(request.query), depth, allowed)
+            if quoting is not None:
+                allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
+            vector = self.embedder.encode_query(request.query)
+            hits = generation.vectors.search(vector, depth, allowed)
             scored["semantic"] = hits
+
         weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
         if request.mode != "hybrid":
             (name, hits), = scored.items()
@@ -226,7 +257,13 @@ class SearchService:
         elif self.settings.fusion == "convex":
             fused = convex(scored, weights)
         else:
-            fused = rrf({name: [cid for cid, _ in hits] for name, hits in scored.items()}, self.settings.rrf_k, weights)
+            lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
+            fused = rrf(lists, self.settings.rrf_k, weights)
+            mentioned = registry.mentioned_in(request.query) if named is None else []
+            if mentioned:
+                own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
+                lists["quotes"] = [cid for cid, *_ in fused if cid in own]
+                fused = rrf(lists, self.settings.rrf_k, weights)
         collapsed = self._collapse(fused)
         page = collapsed[request.offset:request.offset + request.k]
         records = self.store.chunks_by_id([cid for cid, *_ in page])
@@ -238,6 +275,8 @@ class SearchService:
             if record is None:
                 continue
             full_ranks = {"keyword": ranks.get("keyword"), "semantic": ranks.get("semantic")}
+            if ranks.get("quotes"):
+                full_ranks["quotes"] = ranks["quotes"]
             results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
                                 str(highlight(record.text, terms, analyze))))
         took = (time.perf_counter() - started) * 1000
@@ -258,6 +297,26 @@ class SearchService:
             docs = sorted({doc for _, doc in others})
             result.append((cid, score, ranks, docs))
         return result
+
+    def registry(self) -> Registry:
+        """Known speakers, reread when the store changed."""
+        version = self.store.version()
+        if self._registry is None or self._registry[0] != version:
+            self._registry = (version, self.store.registry())
+        return self._registry[1]
+
+    def quotes(self, speaker: str | None = None, org: str | None = None, query: str | None = None,
+               limit: int = 200) -> list[StoredQuote]:
+        """Quotes by a speaker or organisation however named, optionally only those matching words or meaning."""
+        registry = self.registry()
+        speakers = registry.resolve(speaker) if speaker else None
+        orgs = registry.resolve(org) if org else None
+        found = self.store.quotes(speakers, orgs)
+        if query:
+            response = self.search(SearchRequest(query, "hybrid", MAX_K, speaker=speaker, org=org))
+            order = {hit.chunk_id: hit.rank for hit in response.results}
+            found = sorted((q for q in found if q.chunk_id in order), key=lambda q: order[q.chunk_id])
+        return found[:limit]
 
     def similar(self, chunk_id: int, k: int = 5) -> list[Passage]:
         """Passages closest in meaning to a chunk, from other documents and not its known copies."""

@@ -58,6 +58,6 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def seeds() -> Path:
     return SEEDS

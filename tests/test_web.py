@@ -82,9 +82,9 @@ def test_health_stats_and_openapi_match_the_contract(client):
     assert stats["documents"] == 3
     spec = client.get("/api/openapi.json").get_json()
     assert set(spec["paths"]) == {"/api/search", "/api/documents", "/api/documents/{doc_id}", "/api/health",
-                                  "/api/stats", "/api/openapi.json"}
+                                  "/api/stats", "/api/openapi.json", "/api/quotes", "/api/speakers"}
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "mode", "k", "offset", "source", "date_from", "date_to"}
+    assert params == {"q", "mode", "k", "offset", "source", "date_from", "date_to", "speaker", "org"}
 
 
 def test_document_page_highlights_the_hit_paragraph_and_lists_copies_and_similar_passages(client):

@@ -62,6 +62,27 @@ def document(doc_id: str):
     return jsonify(document_json(doc_id))
 
 
+def quote_json(quote) -> dict:
+    return {"text": quote.text, "speaker": quote.speaker, "org": quote.org, "kind": quote.kind,
+            "doc_id": quote.doc_id, "chunk_id": quote.chunk_id, "paragraph": quote.paragraph, "date": quote.date,
+            "sources": quote.sources}
+
+
+@bp.get("/quotes")
+def quotes():
+    args = request.args
+    if not any(args.get(name, "").strip() for name in ("speaker", "org", "q")):
+        raise InvalidRequestError("give speaker=, org= or q= (a topic) to list quotes; /api/speakers lists speakers")
+    found = service().quotes(args.get("speaker") or None, args.get("org") or None, args.get("q") or None)
+    return jsonify({"quotes": [quote_json(q) for q in found]})
+
+
+@bp.get("/speakers")
+def speakers():
+    return jsonify({"speakers": [{"name": name, "kind": kind, "quotes": count}
+                                 for name, kind, count in service().store.speaker_counts()]})
+
+
 @bp.get("/health")
 def health():
     try:

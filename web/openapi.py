@@ -76,6 +76,30 @@ DOCUMENT = {
         "duplicates": {"type": "array", "items": {"type": "string"}},
     },
 }
+QUOTES = {
+    "type": "object",
+    "required": ["quotes"],
+    "properties": {"quotes": {"type": "array", "items": {
+        "type": "object",
+        "required": ["text", "speaker", "org", "kind", "doc_id", "chunk_id", "sources"],
+        "properties": {
+            "text": {"type": "string"}, "speaker": {"type": "string"}, "org": _NULLABLE_STRING,
+            "kind": {"type": "string", "enum": ["direct", "reported"]}, "doc_id": {"type": "string"},
+            "chunk_id": {"type": ["integer", "null"]}, "paragraph": {"type": "integer"}, "date": _NULLABLE_STRING,
+            "sources": {"type": "array", "items": {"type": "string"},
+                        "description": "Every document carrying this quote (near-duplicate copies)."},
+        },
+    }}},
+}
+SPEAKERS = {
+    "type": "object",
+    "required": ["speakers"],
+    "properties": {"speakers": {"type": "array", "items": {
+        "type": "object", "required": ["name", "kind", "quotes"],
+        "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org"]},
+                       "quotes": {"type": "integer"}},
+    }}},
+}
 HEALTH = {
     "type": "object",
     "required": ["status"],
@@ -157,6 +181,10 @@ def openapi_document() -> dict:
                     _param("source", {"type": "string"}, "Only this source (case-insensitive)."),
                     _param("date_from", {"type": "string", "format": "date"}, "Only dated on or after."),
                     _param("date_to", {"type": "string", "format": "date"}, "Only dated on or before."),
+                    _param("speaker", {"type": "string"},
+                           "Only chunks quoting this person, however named (full name, surname, role). "
+                           "`speaker:name` in q does the same."),
+                    _param("org", {"type": "string"}, "Only chunks quoting this organisation or its people."),
                 ],
                 "responses": {"200": _json(SEARCH, "Results, best first."), **error_responses},
             }},
@@ -193,6 +221,20 @@ def openapi_document() -> dict:
                         "404": _json(ERROR, "No document with this id.")},
                 },
             },
+            "/api/quotes": {"get": {
+                "summary": "Quotes (direct and reported) by a speaker or organisation, optionally about a topic.",
+                "parameters": [
+                    _param("speaker", {"type": "string"}, "Full name, surname or role, e.g. `Cooper`."),
+                    _param("org", {"type": "string"}, "An organisation, e.g. `Refugee Council`."),
+                    _param("q", {"type": "string"}, "A topic: only quotes whose chunk matches it, best first."),
+                ],
+                "responses": {"200": _json(QUOTES, "Quotes, oldest first (or best first with q)."),
+                              "400": _json(ERROR, "None of speaker, org, q given.")},
+            }},
+            "/api/speakers": {"get": {
+                "summary": "People and organisations quoted, with their number of distinct quotes.",
+                "responses": {"200": _json(SPEAKERS, "Speakers, most quoted first.")},
+            }},
             "/api/health": {"get": {
                 "summary": "Whether an index is being served.",
                 "responses": {"200": _json(HEALTH, "Serving."), "503": _json(HEALTH, "No index yet.")},

@@ -5,8 +5,9 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
 
-from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError
+from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.search import MODES
 from web.searching import request_from_args, service
 
@@ -17,7 +18,7 @@ PAGE_SIZE = 10
 @bp.get("/")
 def search_page():
     args = request.args
-    form = {name: args.get(name, "") for name in ("q", "mode", "source", "date_from", "date_to")}
+    form = {name: args.get(name, "") for name in ("q", "mode", "source", "date_from", "date_to", "speaker", "org")}
     form["mode"] = form["mode"] or "hybrid"
     context = {"form": form, "modes": MODES, "response": None, "error": None, "empty_archive": False,
                "sources": [], "pages": None}
@@ -60,6 +61,46 @@ def _pages(response, form) -> dict:
             "next": link(current + 1) if current < last else None}
 
 
+@bp.get("/speakers")
+def speakers_page():
+    return render_template("speakers.html", speakers=service().store.speaker_counts())
+
+
+@bp.get("/speakers/<path:name>")
+def speaker_page(name: str):
+    registry = service().registry()
+    known = registry.resolve(name)
+    if not known:
+        raise NotFoundError(f"no speaker or organisation known as {name!r}")
+    quotes = service().quotes(speaker=name) or service().quotes(org=name)
+    return render_template("speaker.html", name=known[0] if len(known) == 1 else name, quotes=quotes,
+                           roles=registry.people.get(known[0], {}).get("roles", []),
+                           orgs=registry.people.get(known[0], {}).get("orgs", []))
+
+
+def marked_paragraphs(doc, quotes) -> list[Markup]:
+    """Paragraphs as HTML with each attributed quote wrapped in <q> naming its speaker; everything escaped."""
+    by_paragraph: dict[int, list] = {}
+    for quote in quotes:
+        by_paragraph.setdefault(quote.paragraph, []).append(quote)
+    result = []
+    for number, text in enumerate(doc.paragraphs):
+        spans = []
+        for quote in by_paragraph.get(number, []):
+            start = text.find(quote.text)
+            if start >= 0 and not any(s < start + len(quote.text) and start < e for s, e, _ in spans):
+                spans.append((start, start + len(quote.text), quote))
+        html, cursor = Markup(""), 0
+        for start, end, quote in sorted(spans, key=lambda s: s[0]):
+            html += escape(text[cursor:start])
+            html += Markup('<span class="quote {}" title="{}">{}</span>').format(
+                quote.kind, quote.speaker + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""),
+                text[start:end])
+            cursor = end
+        result.append(html + escape(text[cursor:]))
+    return result
+
+
 @bp.get("/documents/<path:doc_id>")
 def document_page(doc_id: str):
     doc = service().document(doc_id)
@@ -71,5 +112,7 @@ def document_page(doc_id: str):
         hit_paragraph = focus.paragraph
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
     similar = service().similar(similar_to.chunk_id) if similar_to is not None else []
+    quotes = service().store.quotes(doc_id=doc.doc_id)
     return render_template("document.html", doc=doc, hit_paragraph=hit_paragraph, similar=similar,
-                           focus=focus, json_url=f"/api/documents/{doc.doc_id}")
+                           focus=focus, json_url=f"/api/documents/{doc.doc_id}",
+                           paragraphs=marked_paragraphs(doc, quotes), quotes=quotes)

@@ -39,6 +39,8 @@ def request_from_args(args, default_k: int = 10) -> SearchRequest:
         source=args.get("source") or None,
         date_from=args.get("date_from") or None,
         date_to=args.get("date_to") or None,
+        speaker=args.get("speaker") or None,
+        org=args.get("org") or None,
     )
 
 

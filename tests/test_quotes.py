@@ -1,0 +1,150 @@
+"""Who said what in the seeds: every quote's expected speaker, stated here and compared."""
+
+import pytest
+
+from archive.cleaning import clean
+from archive.quotes import Registry, extract_quotes, learn_names, quote_spans
+from archive.readers import read_file
+from indexer.search import SearchRequest
+
+# (seed, opening words of the quote) -> expected speaker; None = nobody (the words of a question put to Cooper).
+EXPECTED = {
+    ("000", "terrified"): "Nigel Farage",
+    ("000", "smashed"): "Yvette Cooper",
+    ("000", "To rebuild public confidence"): "Yvette Cooper",
+    ("000", "performative"): "Refugee Council",
+    ("000", "It was not long ago"): "Enver Solomon",
+    ("000", "Communities are still healing"): "Enver Solomon",
+    ("000", "sickening"): "Caroline Lucas",
+    ("000", "They are terrified"): "Nigel Farage",
+    ("000", "We have put significant"): "Yvette Cooper",
+    ("000", "I want to pay tribute"): "Yvette Cooper",
+    ("000", "Only 1 in every 4"): "Chris Philp",
+    ("000", "This is hardly a tough stance"): "Chris Philp",
+    ("001", "terrified"): "Nigel Farage",
+    ("001", "smashed"): "Yvette Cooper",
+    ("001", "To rebuild public confidence"): "Yvette Cooper",
+    ("001", "performative"): "Refugee Council",
+    ("001", "It was not long ago"): "Enver Solomon",
+    ("001", "Communities are still healing"): "Enver Solomon",
+    ("001", "sickening"): "Caroline Lucas",
+    ("001", "They are terrified"): "Nigel Farage",
+    ("001", "We have put significant"): "Yvette Cooper",
+    ("002", "hostile environment"): None,
+    ("002", "The rules need to be respected"): "Yvette Cooper",
+    ("002", "The asylum and immigration systems"): "Yvette Cooper",
+    ("002", "That’s why we’re boosting"): "Yvette Cooper",
+    ("002", "Nineteen thousand people"): "Yvette Cooper",
+    ("002", "The UK has always done its bit"): "Yvette Cooper",
+    ("002", "But we have to tackle"): "Yvette Cooper",
+    ("002", "This Labour government are plumbing"): "Carla Denyer",
+    ("002", "Those involved should be searching"): "Carla Denyer",
+    ("002", "The bitter irony"): "Carla Denyer",
+    ("002", "based on compassion and dignity"): "Keir Starmer",
+    ("002", "I don’t believe for one minute"): "Angela Eagle",
+    ("002", "We have to have a system"): "Angela Eagle",
+    ("002", "rubbing his hands together"): "Scottish Greens",
+    ("002", "Even by the disgraceful standards"): "Scottish Greens",
+    ("002", "How did the Labour leader"): "Scottish Greens",
+    ("002", "It is the oldest and most cynical"): "Scottish Greens",
+    ("002", "Nigel Farage will be rubbing"): "Scottish Greens",
+    ("002", "The policies and the practices"): "Scottish Greens",
+}
+
+
+@pytest.fixture(scope="module")
+def seed_quotes(seeds):
+    registry, found = Registry(), {}
+    for path in sorted(seeds.glob("*.txt")):
+        (record,), _ = read_file(path)
+        learn_names(record.text, registry)
+        found[path.name[:3]] = extract_quotes(clean(record).paragraphs, registry)
+    return found, registry
+
+
+def test_every_direct_quote_in_the_seeds_is_found(seed_quotes):
+    found, _ = seed_quotes
+    got = {(seed, q.text) for seed, quotes in found.items() for q in quotes if q.kind == "direct"}
+    for seed, opening in EXPECTED:
+        assert any(s == seed and text.startswith(opening) for s, text in got), (seed, opening)
+    assert len(got) == len(EXPECTED)
+
+
+def test_attribution_precision_and_recall_over_the_seeds(seed_quotes):
+    found, _ = seed_quotes
+    attributed = correct = 0
+    expected_speakers = sum(1 for speaker in EXPECTED.values() if speaker)
+    for (seed, opening), speaker in EXPECTED.items():
+        quote = next(q for q in found[seed] if q.kind == "direct" and q.text.startswith(opening))
+        if quote.speaker is not None:
+            attributed += 1
+            correct += quote.speaker == speaker
+    precision, recall = correct / attributed, correct / expected_speakers
+    print(f"\nattribution over {len(EXPECTED)} seed quotes: precision {precision:.3f}, recall {recall:.3f}")
+    assert precision == 1.0 and recall >= 0.94
+
+
+def test_cooper_is_one_speaker_however_she_is_named(seed_quotes):
+    found, _ = seed_quotes
+    ways = {q.mention for quotes in found.values() for q in quotes if q.speaker == "Yvette Cooper"}
+    assert {"Ms Cooper", "Cooper", "The home secretary", "the Home Secretary", "continued"} <= ways
+
+
+def test_solomon_is_linked_to_the_refugee_council(seed_quotes):
+    found, registry = seed_quotes
+    assert registry.people["Enver Solomon"]["orgs"] == ["Refugee Council"]
+    solomon = [q for q in found["000"] if q.speaker == "Enver Solomon"]
+    assert {q.org for q in solomon} == {"Refugee Council"}
+    assert any(q.kind == "reported" and "race riots" in q.text for q in solomon)
+
+
+def test_quote_spans_handle_curly_straight_and_run_on_quotes():
+    text = 'He said: “One.” Then "two words" and “an open quote that runs on'
+    assert [text[s:e] for s, e in quote_spans(text)] == ["One.", "two words", "an open quote that runs on"]
+
+
+def test_names_resolve_by_surname_role_and_organisation(service):
+    registry = service.registry()
+    assert registry.resolve("Cooper") == ["Yvette Cooper"]
+    assert registry.resolve("the home secretary") == ["Yvette Cooper"]
+    assert registry.resolve("Ms Cooper") == ["Yvette Cooper"]
+    assert registry.resolve("refugee council") == ["Refugee Council"]
+
+
+def test_naming_an_organisation_in_the_question_ranks_its_statements_first(service):
+    results = service.search(SearchRequest("what did the Refugee Council say about riots")).results
+    assert "race riots" in results[0].text and "burn refugees alive" in results[1].text
+    assert results[0].ranks["quotes"] == 1
+
+
+def test_speaker_filter_in_the_query_box_and_as_a_parameter(service):
+    boxed = service.search(SearchRequest("speaker:cooper enforcement", k=20)).results
+    param = service.search(SearchRequest("enforcement", k=20, speaker="the home secretary")).results
+    assert boxed and [h.chunk_id for h in boxed] == [h.chunk_id for h in param]
+    for hit in boxed:
+        assert hit.chunk_id in set(service.store.chunk_ids_quoting(["Yvette Cooper"], []).tolist())
+    unknown = service.search(SearchRequest("riots", speaker="Nobody Known"))
+    assert unknown.results == [] and "No speaker" in unknown.notices[0]
+
+
+def test_quotes_api_matches_however_the_speaker_is_named(client):
+    full = client.get("/api/quotes", query_string={"speaker": "Yvette Cooper"}).get_json()["quotes"]
+    short = client.get("/api/quotes", query_string={"speaker": "Cooper"}).get_json()["quotes"]
+    assert full == short and all(q["speaker"] == "Yvette Cooper" for q in full)
+    rebuild = next(q for q in full if q["text"].startswith("To rebuild public confidence"))
+    assert sorted(rebuild["sources"]) == ["000_ac5b891913291307", "001_b1430c0bef034883"]
+    farage = client.get("/api/quotes", query_string={"speaker": "Farage"}).get_json()["quotes"]
+    assert any(q["text"].startswith("They are terrified") for q in farage)
+    org = client.get("/api/quotes", query_string={"org": "Refugee Council", "q": "riots"}).get_json()["quotes"]
+    assert {q["speaker"] for q in org} <= {"Refugee Council", "Enver Solomon"} and org
+    assert client.get("/api/quotes").status_code == 400
+
+
+def test_speaker_pages_list_quotes_and_the_document_page_marks_them(client):
+    speakers = client.get("/speakers").get_data(as_text=True)
+    assert "Yvette Cooper" in speakers and "Refugee Council" in speakers
+    page = client.get("/speakers/Cooper").get_data(as_text=True)
+    assert "To rebuild public confidence" in page
+    assert client.get("/speakers/Nobody").status_code == 404
+    doc = client.get("/documents/000_ac5b891913291307").get_data(as_text=True)
+    assert '<span class="quote direct" title="Enver Solomon (Refugee Council)">It was not long ago' in doc
