@@ -226,6 +226,7 @@ def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tu
         click.echo(f"empty archive: ingesting {', '.join(map(str, seed_paths))}")
         click.echo(ingest_paths(settings, list(seed_paths), progress=_progress()).summary())
     app = create_app(settings)
+    app.extensions["archive.search"].embedder.encode_query("warm up the model before the first request")
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")
     waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="archive")
 

@@ -62,6 +62,8 @@ class Registry:
 
     people: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     orgs: set[str] = field(default_factory=set)
+    quoted: set[str] = field(default_factory=set)
+    _names: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def add_person(self, name: str, role: str | None = None, org: str | None = None) -> None:
         entry = self.people.setdefault(name, {"roles": [], "orgs": []})
@@ -90,18 +92,29 @@ class Registry:
         return sorted(set(found))
 
     def mentioned_in(self, text: str) -> list[str]:
-        """Speakers a query names: a full name, an unambiguous surname, or an organisation."""
-        lowered = " " + " ".join(_WORDS.findall(text.lower())) + " "
-        found = [o for o in self.orgs if f" {o.lower()} " in lowered]
-        surnames: dict[str, list[str]] = {}
-        for name in self.people:
-            if " " in name:
-                surnames.setdefault(name.split()[-1].lower(), []).append(name)
-        for name in self.people:
-            surname = name.split()[-1].lower()
-            if f" {name.lower()} " in lowered or (len(surnames.get(surname, [])) == 1 and f" {surname} " in lowered):
-                found.append(name)
-        return sorted(set(found))
+        """Speakers a query names: a full name, an unambiguous surname, or an organisation. Only speakers who
+        were actually quoted count (`quoted`), looked up by the query's word n-grams."""
+        words = _WORDS.findall(text.lower().replace("’s", "").replace("'s", ""))
+        grams = {" ".join(words[i:i + n]) for n in (1, 2, 3, 4) for i in range(len(words) - n + 1)}
+        lookup = self._lookup()
+        return sorted({name for gram in grams for name in lookup.get(gram, ())})
+
+    def _lookup(self) -> dict[str, list[str]]:
+        if self._names is None:
+            surnames: dict[str, list[str]] = {}
+            for name in self.people:
+                if " " in name and name in self.quoted:
+                    surnames.setdefault(name.split()[-1].lower(), []).append(name)
+            lookup: dict[str, list[str]] = {}
+            for name in self.quoted:
+                lookup.setdefault(name.lower(), []).append(name)
+                if name in self.orgs and name.lower().startswith("the "):
+                    lookup.setdefault(name.lower()[4:], []).append(name)
+            for surname, names in surnames.items():
+                if len(names) == 1 and surname not in lookup:
+                    lookup[surname] = names
+            self._names = lookup
+        return self._names
 
     def org_of(self, name: str) -> str | None:
         orgs = self.people.get(name, {}).get("orgs", [])

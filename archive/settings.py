@@ -34,6 +34,9 @@ class Settings:
     context_tokens: int = _setting(
         32, "Word pieces of the previous paragraph kept as a chunk's context (so a speaker named there is found)."
     )
+    vector_encoding: str = _setting(
+        "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster) or `float32`."
+    )
     candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
     fusion: str = _setting(
         "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "

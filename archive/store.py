@@ -242,6 +242,9 @@ class Store:
                 registry.orgs.add(row["name"])
             else:
                 registry.people[row["name"]] = {"roles": json.loads(row["roles"]), "orgs": json.loads(row["orgs"])}
+        registry.quoted = {
+            r[0] for r in self.db.execute("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")
+        }
         return registry
 
     @staticmethod
@@ -376,11 +379,12 @@ class Store:
         if not chunk_ids:
             return result
         marks = ",".join("?" * len(chunk_ids))
-        for row in self.db.execute(
-            f"SELECT cc.chunk_id, cc.copy_id, c.doc_id FROM chunk_copies cc JOIN chunks c ON c.chunk_id = cc.copy_id"
-            f" WHERE cc.chunk_id IN ({marks}) ORDER BY c.doc_id, c.position",
+        rows = self.db.execute(
+            "SELECT cc.chunk_id, cc.copy_id, c.doc_id, c.position FROM chunk_copies cc"
+            f" CROSS JOIN chunks c ON c.chunk_id = cc.copy_id WHERE cc.chunk_id IN ({marks})",
             tuple(chunk_ids),
-        ):
+        ).fetchall()
+        for row in sorted(rows, key=lambda r: (r[2], r[3])):
             result[row[0]].append((row[1], row[2]))
         return result
 
@@ -486,6 +490,13 @@ class Store:
 
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")]
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
     def stats(self) -> StoreStats:
         db = self.db

@@ -79,6 +79,7 @@ class Manifest:
     keyword_schema: str
     store_version: int
     counts: dict
+    vector_encoding: str = "float32"
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -157,7 +158,9 @@ def publish(
         except IndexMismatchError:
             previous = None
         else:
-            if Manifest.read(previous).store_version == store.version() and embedded == 0:
+            if Manifest.read(previous).vector_encoding != settings.vector_encoding:
+                previous = None
+            elif Manifest.read(previous).store_version == store.version() and embedded == 0:
                 return Manifest.read(previous), 0
 
     name = datetime.now(timezone.utc).strftime("gen-%Y%m%dT%H%M%S%fZ")
@@ -171,7 +174,7 @@ def publish(
     else:
         building.mkdir(parents=True)
         keyword = KeywordIndex(building / "keyword", create=True)
-        vectors = VectorIndex(embedder.dimension)
+        vectors = VectorIndex(embedder.dimension, encoding=settings.vector_encoding)
         indexed = np.zeros(0, dtype=np.int64)
 
     version = store.version()
@@ -201,6 +204,7 @@ def publish(
         chunker=chunker_signature(settings, embedder),
         keyword_schema=SCHEMA_VERSION,
         store_version=version,
+        vector_encoding=settings.vector_encoding,
         counts={"documents": stats.documents, "chunks": len(wanted), "vectors": len(vectors),
                 "keyword_docs": keyword.num_docs, "added": len(new_ids), "removed": int(len(removed))},
     )

@@ -1,6 +1,7 @@
 """The vector index: FAISS inner product over normalized embeddings (cosine), ids = chunk ids.
 
-Flat (exact) search: at archive sizes up to a few hundred thousand chunks it is fast enough and loses nothing.
+Flat (exhaustive) search, with vectors stored as float32 or, by default, float16: half the memory and about
+2.5 times faster at 100k chunks (the scan is memory-bound), with the same top 10 on the benchmark's queries.
 Hidden behind VectorIndex (add / delete / search / save / load) so another engine can replace it.
 """
 
@@ -12,11 +13,23 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+ENCODINGS = ("float32", "float16")
+faiss.omp_set_num_threads(1)
+
+
+def _flat(dimension: int, encoding: str) -> faiss.Index:
+    if encoding == "float16":
+        return faiss.IndexScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT)
+    return faiss.IndexFlatIP(dimension)
+
 
 class VectorIndex:
-    def __init__(self, dimension: int, index: faiss.Index | None = None):
+    """One query at a time runs single-threaded: faster than two threads for one query, and the server's
+    threads already keep both cores busy."""
+
+    def __init__(self, dimension: int, index: faiss.Index | None = None, encoding: str = "float16"):
         self.dimension = dimension
-        self.index = index if index is not None else faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
+        self.index = index if index is not None else faiss.IndexIDMap2(_flat(dimension, encoding))
 
     @classmethod
     def load(cls, path: Path) -> VectorIndex:

@@ -23,9 +23,8 @@ def search_page():
     context = {"form": form, "modes": MODES, "response": None, "error": None, "empty_archive": False,
                "sources": [], "pages": None}
     try:
-        stats = service().store.stats()
-        context["sources"] = sorted(stats.sources)
-        context["empty_archive"] = stats.documents == 0
+        context["sources"] = service().store.sources()
+        context["empty_archive"] = service().store.is_empty()
     except ArchiveError:
         context["empty_archive"] = True
     status = 200

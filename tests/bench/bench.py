@@ -216,7 +216,8 @@ def main() -> None:
         figures[name] = value
         print(f"{name}: {json.dumps(value)}", flush=True)
 
-    show("ingest", step_ingest(settings, [args.bbc, *args.extra], embedder))
+    categories = sorted(p for p in args.bbc.iterdir() if p.is_dir())
+    show("ingest", step_ingest(settings, [*categories, *args.extra], embedder))
     show("raw_encoder", step_raw_encoder(settings, embedder, args.raw_sample))
     figures["ingest"]["share_of_raw_encoder"] = round(
         figures["ingest"]["chunks_per_s"] / figures["raw_encoder"]["chunks_per_s"], 3)
