@@ -182,7 +182,7 @@ def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, samp
     wanted = [m.strip() for m in modes.split(",") if m.strip()]
     with tempfile.TemporaryDirectory(prefix="archive-eval-") as scratch:
         settings = replace(settings, data_dir=eval_dir or Path(scratch))
-        embedder = Embedder(settings.model, query_cache_size=0)
+        embedder = Embedder.from_settings(settings, query_cache_size=0)
         report = ingest_paths(settings, [dataset.corpus], embedder=embedder, progress=_progress())
         if not as_json:
             click.echo(f"{dataset.name}: {report.summary()}", err=True)

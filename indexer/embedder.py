@@ -7,12 +7,13 @@ is a local sentence-transformers folder given by path.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,15 +25,19 @@ BUNDLED_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9
 _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
+ENCODERS = ("torch", "onnx", "onnx-int8")
+
+
 @dataclass(frozen=True)
 class ModelIdentity:
     name: str
     path: str
     sha256: str
+    variant: str = ""
 
     @property
     def key(self) -> str:
-        return f"{self.name}@{self.sha256[:16]}"
+        return f"{self.name}@{self.sha256[:16]}" + (f"+{self.variant}" if self.variant else "")
 
 
 def resolve_model(spec: str) -> ModelIdentity:
@@ -83,8 +88,17 @@ def _weights_sha256(folder: Path) -> str:
 class Embedder:
     """Encodes chunks and queries into normalized vectors; counts tokens with the model's own tokenizer."""
 
-    def __init__(self, spec: str = BUNDLED, query_cache_size: int = 1024):
-        self.identity = resolve_model(spec)
+    def __init__(self, spec: str = BUNDLED, query_cache_size: int = 1024, encoder: str = "torch",
+                 export_dir: Path | None = None):
+        """`encoder`: torch (default), onnx (same vectors, exported locally) or onnx-int8 (quantized weights:
+        different vectors, so an index built with it answers only to it)."""
+        if encoder not in ENCODERS:
+            raise ArchiveError(f"unknown encoder {encoder!r}: use one of {', '.join(ENCODERS)}")
+        identity = resolve_model(spec)
+        self.identity = replace(identity, variant="int8") if encoder == "onnx-int8" else identity
+        self.encoder = encoder
+        self._export_dir = export_dir
+        self._onnx = None
         self._model = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -111,28 +125,54 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if self.encoder != "torch":
+            return int(self.onnx.encode(["dimension"]).shape[1])
         model = self.model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
     @property
     def max_tokens(self) -> int:
+        """The model's window, from its sentence-transformers config (256 for all-MiniLM-L6-v2)."""
+        config = Path(self.identity.path) / "sentence_bert_config.json"
+        if config.is_file():
+            return int(json.loads(config.read_text()).get("max_seq_length", 256))
         return int(self.model.max_seq_length)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self.model.tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        tokenizer = self.onnx.tokenizer if self.encoder != "torch" else self.model.tokenizer
+        encoded = tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
         return [len(ids) for ids in encoded]
+
+    @classmethod
+    def from_settings(cls, settings, query_cache_size: int = 1024) -> Embedder:
+        return cls(settings.model, query_cache_size, settings.encoder, Path(settings.data_dir) / "models")
+
+    @property
+    def onnx(self):
+        if self._onnx is None:
+            from indexer.onnx_encoder import OnnxEncoder
+
+            folder = (self._export_dir or Path(self.identity.path)) / f"onnx-{self.identity.sha256[:16]}"
+            with self._lock:
+                if self._onnx is None:
+                    self._onnx = OnnxEncoder(Path(self.identity.path), folder, self.encoder == "onnx-int8",
+                                             self.max_tokens)
+        return self._onnx
+
+    def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
+        if self.encoder != "torch":
+            return self.onnx.encode(texts, batch_size)
+        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
+                                 show_progress_bar=progress)
 
     def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         started = time.perf_counter()
-        vectors = self.model.encode(
-            list(texts), batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
+        vectors = self._encode(list(texts), batch_size, progress)
         self.documents_encoded += len(texts)
         self.seconds_encoding += time.perf_counter() - started
         return np.ascontiguousarray(vectors, dtype=np.float32)
@@ -143,9 +183,7 @@ class Embedder:
             if hit is not None:
                 self._cache.move_to_end(text)
                 return hit
-        vector = self.model.encode(
-            [text], normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
-        )[0].astype(np.float32)
+        vector = self._encode([text], 1)[0].astype(np.float32)
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:

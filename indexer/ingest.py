@@ -141,7 +141,7 @@ def ingest_records(
 
 def _ingest(settings, records, embedder, progress) -> IngestReport:
     started = time.perf_counter()
-    embedder = embedder or Embedder(settings.model)
+    embedder = embedder or Embedder.from_settings(settings)
     report = IngestReport()
     with write_lock(settings):
         store = Store(store_path(settings))
@@ -187,7 +187,7 @@ def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, forc
 def rebuild(settings: Settings, embedder: Embedder | None = None, reembed: bool = False,
             progress: bool = False) -> dict:
     """Fresh indexes from the store in a new generation (re-chunked if the chunker changed)."""
-    embedder = embedder or Embedder(settings.model)
+    embedder = embedder or Embedder.from_settings(settings)
     with write_lock(settings):
         store = Store(store_path(settings))
         try:
@@ -202,7 +202,7 @@ def rebuild(settings: Settings, embedder: Embedder | None = None, reembed: bool 
 
 def remove_documents(settings: Settings, doc_ids: list[str], embedder: Embedder | None = None) -> list[str]:
     """Remove documents from the store and both indexes. Unknown ids raise NotFoundError before any change."""
-    embedder = embedder or Embedder(settings.model)
+    embedder = embedder or Embedder.from_settings(settings)
     with write_lock(settings):
         store = Store(store_path(settings))
         try:

@@ -183,7 +183,7 @@ def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) 
 class SearchService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
-        self.embedder = embedder or Embedder(settings.model)
+        self.embedder = embedder or Embedder.from_settings(settings)
         self.store = Store(store_path(settings))
         self._generation: Generation | None = None
         self._lock = threading.Lock()
@@ -248,6 +248,9 @@ class SearchService:
                 allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
             vector = self.embedder.encode_query(request.query)
             hits = generation.vectors.search(vector, depth, allowed)
+            if self.settings.semantic_feedback and hits:
+                vector = _feedback(vector, hits, generation.vectors, self.settings)
+                hits = generation.vectors.search(vector, depth, allowed)
             scored["semantic"] = hits
 
         weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
@@ -363,6 +366,15 @@ class SearchService:
             "model": generation.manifest.model if generation else None,
             "chunker": generation.manifest.chunker if generation else None,
         }
+
+
+def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: VectorIndex, settings: Settings):
+    """Pseudo-relevance feedback (Rocchio): move the query towards its best few hits and search again."""
+    top = [v for v in (vectors.vector(cid) for cid, _ in hits[: settings.semantic_feedback]) if v is not None]
+    if not top:
+        return vector
+    moved = vector + settings.feedback_weight * np.mean(top, axis=0)
+    return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
 def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet) -> Hit:

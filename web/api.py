@@ -142,12 +142,18 @@ def _records_from_request() -> tuple[list[RawRecord], list[Problem]]:
     items = data if isinstance(data, list) else [data]
     if not items:
         raise InvalidRequestError("the list of documents is empty")
+    limit = current_app.extensions["archive.settings"].max_document_bytes
     records, problems = [], []
     for i, item in enumerate(items):
         try:
-            records.append(record_from_mapping(item, f"api[{i}]"))
+            record = record_from_mapping(item, f"api[{i}]")
         except ArchiveError as exc:
             problems.append(Problem(f"api[{i}]", exc.message.removeprefix(f"api[{i}]: ")))
+            continue
+        if len(record.text.encode("utf-8")) > limit:
+            problems.append(Problem(f"api[{i}]", f"document is over the {limit} byte limit; split it into articles"))
+        else:
+            records.append(record)
     return records, problems
 
 

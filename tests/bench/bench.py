@@ -108,7 +108,7 @@ def step_grow(settings: Settings, bbc: Path, target: int, embedder: Embedder) ->
 
 
 def step_latency(settings: Settings, queries: list[str]) -> dict:
-    embedder = Embedder(settings.model, query_cache_size=0)
+    embedder = Embedder.from_settings(settings, query_cache_size=0)
     service = SearchService(settings, embedder=embedder)
     results = {}
     for mode in ("keyword", "semantic", "hybrid"):
@@ -209,7 +209,7 @@ def main() -> None:
 
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="bench-archive-"))
     settings = Settings.from_env({}, data_dir=data_dir)
-    embedder = Embedder(settings.model)
+    embedder = Embedder.from_settings(settings)
     figures: dict = {"date": time.strftime("%Y-%m-%d"), "cpus": os.cpu_count(), "data_dir": str(data_dir)}
 
     def show(name: str, value: dict) -> None:
