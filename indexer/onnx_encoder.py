@@ -28,17 +28,26 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         raise ArchiveError("the ONNX encoder needs torch and transformers to export the model once") from exc
     target.mkdir(parents=True, exist_ok=True)
     if not onnx_path.is_file():
-        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True).eval()
+        model = AutoModel.from_pretrained(str(model_dir), local_files_only=True, attn_implementation="eager").eval()
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         sample = tokenizer(["an example sentence to trace the graph"], return_tensors="pt")
         names = ["input_ids", "attention_mask", "token_type_ids"]
         axes = {name: {0: "batch", 1: "tokens"} for name in names}
         axes["last_hidden_state"] = {0: "batch", 1: "tokens"}
         tmp = onnx_path.with_suffix(".tmp")
+        class Encoder(torch.nn.Module):
+            def __init__(self, inner):
+                super().__init__()
+                self.inner = inner
+
+            def forward(self, input_ids, attention_mask, token_type_ids):
+                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
+                                  token_type_ids=token_type_ids).last_hidden_state
+
         with torch.no_grad():
-            torch.onnx.export(model, tuple(sample[n] for n in names), str(tmp), input_names=names,
-                              output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17,
-                              dynamo=False)
+            torch.onnx.export(Encoder(model), tuple(sample[n] for n in names), str(tmp), input_names=names,
+                              output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=18,
+                              dynamo=True, external_data=False)
         tmp.replace(onnx_path)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic

@@ -271,7 +271,7 @@ class SearchService:
         page = collapsed[request.offset:request.offset + request.k]
         records = self.store.chunks_by_id([cid for cid, *_ in page])
         terms = generation.keyword.query_terms(request.query)
-        analyze = generation.keyword.analyzer.analyze
+        analyze = _memoized(generation.keyword.analyzer.analyze)
         results = []
         for offset, (cid, score, ranks, copies) in enumerate(page):
             record = records.get(cid)
@@ -366,6 +366,18 @@ class SearchService:
             "model": generation.manifest.model if generation else None,
             "chunker": generation.manifest.chunker if generation else None,
         }
+
+
+def _memoized(analyze):
+    """The analyzer, remembering each word's stems for the length of one search (pages repeat words a lot)."""
+    seen: dict[str, list[str]] = {}
+
+    def cached(word: str) -> list[str]:
+        if word not in seen:
+            seen[word] = analyze(word)
+        return seen[word]
+
+    return cached
 
 
 def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: VectorIndex, settings: Settings):

@@ -29,7 +29,7 @@ def test_onnx_vectors_match_the_torch_model(embedder, export_dir):
 def test_int8_vectors_are_close_and_count_as_another_model(embedder, export_dir, settings, seeds):
     int8 = Embedder(encoder="onnx-int8", export_dir=export_dir)
     similarity = np.sum(embedder.encode_documents(TEXTS) * int8.encode_documents(TEXTS), axis=1)
-    assert np.min(similarity) > 0.97
+    assert np.min(similarity) > 0.95
     assert int8.identity.key.endswith("+int8")
     ingest_paths(settings, [seeds], embedder=int8)
     with pytest.raises(IndexMismatchError, match="run `archive rebuild`"):
