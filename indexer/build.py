@@ -221,11 +221,12 @@ def publish(
     return manifest, embedded
 
 
-def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 256) -> int:
+def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048) -> int:
     """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
 
     A chunk whose embedded text (title, context, text) is the same as a stored chunk's reuses that vector, so a
-    story filed again under another id costs no encoding. Returns the number of chunks actually encoded.
+    story filed again under another id costs no encoding. Large batches let the encoder sort texts by length over
+    more of them (less padding). Returns the number of chunks actually encoded.
     """
     store.prepare_embeddings(embedder.identity.key)
     rows = store.chunks_without_embedding()
