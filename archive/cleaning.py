@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import suppress
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
@@ -180,10 +181,8 @@ def normalize_date(value: str | None) -> str | None:
         except ValueError:
             return None
     for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y"):
-        try:
+        with suppress(ValueError):
             return datetime.strptime(value, fmt).date().isoformat()
-        except ValueError:
-            pass
     try:
         return parsedate_to_datetime(value).date().isoformat()
     except (TypeError, ValueError, IndexError):

@@ -32,6 +32,9 @@ class Settings:
         "torch", "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX, same "
         "vectors) or `onnx-int8` (quantized; an index built with it answers only to it)."
     )
+    embed_batch: int = _setting(
+        2048, "Chunks handed to the encoder at once and saved together; larger batches pad less (faster ingest)."
+    )
     chunk_tokens: int = _setting(
         192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences."
     )

@@ -153,7 +153,7 @@ def publish(
     root = indexes_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     _remove_debris(root)
-    embedded = embed_missing(store, embedder, progress)
+    embedded = embed_missing(store, embedder, progress, settings.embed_batch)
     previous = current_generation(settings)
     if previous is not None and not full:
         try:

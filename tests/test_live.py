@@ -151,7 +151,7 @@ def test_a_rebuild_killed_midway_leaves_the_last_generation_serving(settings, tm
                                         f"Residents of ward {i} asked about bins and parking."}) + "\n")
     ingest_paths(settings, [seeds, corpus], embedder=embedder)
     served = current_generation(settings)
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir)}
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir), "ARCHIVE_EMBED_BATCH": "64"}
     process = subprocess.Popen([sys.executable, "-m", "cli", "rebuild", "--reembed"], env=env,
                                cwd=os.path.dirname(os.path.dirname(__file__)), stderr=subprocess.PIPE)
     db = sqlite3.connect(store_path(settings))
