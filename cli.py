@@ -144,6 +144,7 @@ def stats(settings: Settings, as_json: bool) -> None:
     click.echo(f"chunks:     {figures['chunks']} ({figures['indexed_chunks']} indexed, {figures['embedded']} embedded)")
     click.echo(f"dates:      {figures['first_date'] or '-'} .. {figures['last_date'] or '-'}")
     click.echo(f"sources:    {', '.join(f'{s} ({n})' for s, n in figures['sources'].items()) or '-'}")
+    click.echo(f"quotes:     {figures['quotes']} from {figures['speakers']} speakers (see /speakers)")
     click.echo(f"duplicates: {len(figures['duplicate_groups'])} group(s)")
     for group in figures["duplicate_groups"]:
         click.echo(f"            {' = '.join(group)}")

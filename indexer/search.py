@@ -359,6 +359,8 @@ class SearchService:
             "embedded": stats.embedded,
             "sources": stats.sources,
             "duplicate_groups": stats.groups,
+            "quotes": sum(count for _, _, count in self.store.speaker_counts()),
+            "speakers": len(self.store.speaker_counts()),
             "first_date": stats.first_date,
             "last_date": stats.last_date,
             "generation": generation.manifest.generation if generation else None,

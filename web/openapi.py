@@ -119,6 +119,8 @@ STATS = {
         "duplicate_groups": {"type": "array", "items": {"type": "array", "items": {"type": "string"}}},
         "first_date": _NULLABLE_STRING,
         "last_date": _NULLABLE_STRING,
+        "quotes": {"type": "integer", "description": "Distinct attributed quotes and statements."},
+        "speakers": {"type": "integer"},
         "generation": _NULLABLE_STRING,
         "model": {"type": ["object", "null"]},
         "chunker": _NULLABLE_STRING,
