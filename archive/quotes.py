@@ -84,7 +84,7 @@ class Registry:
 
     def by_surname(self, surname: str) -> str | None:
         matches = [n for n in self.people if n.split()[-1].lower() == surname.lower() and " " in n]
-        return matches[-1] if len(set(matches)) >= 1 else None
+        return matches[-1] if matches else None
 
     def by_role(self, role: str) -> str | None:
         role = _normal_role(role)
@@ -280,7 +280,6 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         registry.add_org(org)
         state["last_org"] = org
         return org, org
-    name_words = [w for w in words if _NAME_TOKEN.match(w)]
     if len(words) >= 2 and words[-2].lower().rstrip(".") in TITLES:
         person = registry.by_surname(words[-1]) or words[-1]
         return person, registry.org_of(person)
@@ -299,17 +298,9 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
             org = state["last_org"]
         registry.add_person(person, _normal_role(role_text) if role_text else None, org)
         return person, org or registry.org_of(person)
-    if len(trailing) == 1 and not prefix:
-        person = registry.by_surname(trailing[0])
-        return (person, registry.org_of(person)) if person else (None, None)
-    if len(trailing) == 1:
-        person = registry.by_surname(trailing[0])
-        if person:
-            return person, registry.org_of(person)
-    if re.match(r"(?i)^the ", subject) and name_words == [] or all(w.lower() in ROLE_WORDS for w in words):
+    person = registry.by_surname(trailing[0]) if len(trailing) == 1 else None
+    if person is None and prefix:
         person = registry.by_role(subject)
-        return (person, registry.org_of(person)) if person else (None, None)
-    person = registry.by_role(subject)
     return (person, registry.org_of(person)) if person else (None, None)
 
 
