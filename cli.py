@@ -1,35 +1,64 @@
 """The `archive` command: a few lines per command over the functions the web app uses too.
 
-Every command takes --data-dir (or ARCHIVE_DATA_DIR). Errors from the archive are printed as one message,
-with a non-zero exit status: 1 for a failed operation, 2 for a usage error (click's own).
+Every command takes --data-dir (or ARCHIVE_DATA_DIR) and --model, before or after the command's name. Errors
+are printed as one line starting `Error:`. Exit status: 0 done; 1 failed (nothing was changed); 2 usage error
+(click's own); 3 `ingest` stored what it could but skipped some inputs (each is listed with its reason).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, InvalidRequestError
 from archive.settings import Settings
+
+EXIT_PARTIAL = 3
+FLAGS = {"q": "QUERY", "k": "--k", "offset": "--offset", "mode": "--mode", "source": "--source",
+         "date_from": "--date-from", "date_to": "--date-to"}
 
 
 class ArchiveGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except InvalidRequestError as exc:
+            click.echo(f"Error: {exc.naming(FLAGS)}", err=True)
+            ctx.exit(1)
         except ArchiveError as exc:
             click.echo(f"Error: {exc.message}", err=True)
             ctx.exit(1)
 
 
+_DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+                         help="Archive folder (default: ARCHIVE_DATA_DIR or ./archive-data).")
+_MODEL = click.option("--model", default=None, help="Embedding model: bundled:all-MiniLM-L6-v2 or a local folder.")
+
+
+def archive_command(*args, **kwargs):
+    """A subcommand that also takes --data-dir and --model after its name (`archive stats --data-dir X`)."""
+
+    def decorate(function):
+        @functools.wraps(function)
+        def run(*inner, data_dir: Path | None = None, model: str | None = None, **options):
+            ctx = click.get_current_context()
+            if data_dir is not None or model is not None:
+                ctx.obj = replace(ctx.obj, **{k: v for k, v in (("data_dir", data_dir), ("model", model)) if v})
+            return function(ctx.obj, *inner, **options)
+
+        return main.command(*args, **kwargs)(_DATA_DIR(_MODEL(run)))
+
+    return decorate
+
+
 @click.group(cls=ArchiveGroup)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Archive folder (default: ARCHIVE_DATA_DIR or ./archive-data).")
-@click.option("--model", default=None, help="Embedding model: bundled:all-MiniLM-L6-v2 or a local folder.")
+@_DATA_DIR
+@_MODEL
 @click.pass_context
 def main(ctx: click.Context, data_dir: Path | None, model: str | None) -> None:
     """A searchable news archive: keyword (tantivy BM25) and semantic (FAISS) search, fused."""
@@ -40,29 +69,60 @@ def _progress() -> bool:
     return sys.stderr.isatty()
 
 
-@main.command()
+@archive_command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+@click.option("--source", default=None, help="Source (outlet) for documents that name none.")
+@click.option("--dry-run", is_flag=True, help="Read and clean everything, print what would be stored, store nothing.")
+@click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON line per document and per problem.")
+def ingest(settings: Settings, paths: tuple[Path, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
     """Add or update documents from files and folders (recursive): .txt .md .html .json .jsonl.
 
-    Unchanged documents are skipped, bad files reported and skipped. Example: archive ingest seeds/
+    Unchanged documents are skipped, bad files reported and skipped (exit status 3 when any was).
+    Example: archive ingest seeds/ --source "The Guardian"
     """
+    if dry_run:
+        _preview(settings, list(paths), source, as_json)
+        return
     from indexer.ingest import ingest_paths
 
-    report = ingest_paths(settings, list(paths), progress=_progress())
+    report = ingest_paths(settings, list(paths), progress=_progress(), source=source)
     for problem in report.skipped:
         click.echo(f"skipped {problem.origin}: {problem.reason}", err=True)
+    for problem in report.warnings:
+        click.echo(f"warning {problem.origin}: {problem.reason}", err=True)
     for doc_id, copy in report.duplicates:
         click.echo(f"{doc_id} is a near-duplicate of {copy}")
     click.echo(f"{report.summary()} in {report.seconds_total:.1f}s")
-    if report.skipped and not (report.added or report.updated or report.unchanged):
-        sys.exit(1)
+    if report.skipped:
+        sys.exit(EXIT_PARTIAL)
 
 
-@main.command()
+def _preview(settings: Settings, paths: list[Path], source: str | None, as_json: bool) -> None:
+    from archive.documents import Problem
+    from indexer.ingest import preview_paths
+
+    problems = 0
+    for item in preview_paths(settings, paths, source):
+        if isinstance(item, Problem):
+            problems += 1
+            line = {"origin": item.origin, "problem": item.reason}
+            click.echo(json.dumps(line, ensure_ascii=False) if as_json else f"problem {item.origin}: {item.reason}")
+            continue
+        doc = item.document
+        if as_json:
+            click.echo(json.dumps({
+                "origin": item.origin, "id": doc.doc_id, "action": item.action, "title": doc.title,
+                "date": doc.date, "source": doc.source, "url": doc.url, "meta": {},
+                "paragraphs": list(doc.paragraphs), "warnings": list(item.warnings),
+            }, ensure_ascii=False))
+        else:
+            click.echo(f"{item.action:<9} {doc.doc_id}  {doc.title}  ({len(doc.paragraphs)} paragraphs)")
+    if problems:
+        sys.exit(EXIT_PARTIAL)
+
+
+@archive_command()
 @click.option("--reembed", is_flag=True, help="Embed every chunk again instead of reusing stored vectors.")
-@click.pass_obj
 def rebuild(settings: Settings, reembed: bool) -> None:
     """Build fresh indexes from the store and switch to them atomically. Example: archive rebuild"""
     from indexer.ingest import rebuild as run_rebuild
@@ -74,18 +134,21 @@ def rebuild(settings: Settings, reembed: bool) -> None:
     )
 
 
-@main.command()
+@archive_command()
 @click.argument("doc_ids", nargs=-1, required=True)
-@click.pass_obj
-def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
-    """Remove documents from the store and both indexes. Example: archive remove 002_f99659502e8c69ca"""
+@click.option("--ignore-missing", is_flag=True, help="Remove the ids that exist instead of refusing all of them.")
+def remove(settings: Settings, doc_ids: tuple[str, ...], ignore_missing: bool) -> None:
+    """Remove documents from the store and both indexes: all of them, or none if an id is unknown.
+
+    Example: archive remove 002_f99659502e8c69ca
+    """
     from indexer.ingest import remove_documents
 
-    removed = remove_documents(settings, list(doc_ids))
-    click.echo(f"removed {len(removed)} document(s): {', '.join(removed)}")
+    removed = remove_documents(settings, list(doc_ids), ignore_missing=ignore_missing)
+    click.echo(f"removed {len(removed)} document(s): {', '.join(removed) or '-'}")
 
 
-@main.command()
+@archive_command()
 @click.argument("query")
 @click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid", show_default=True)
 @click.option("--k", "k", type=int, default=10, show_default=True, help="Number of results (1-100).")
@@ -94,16 +157,17 @@ def remove(settings: Settings, doc_ids: tuple[str, ...]) -> None:
 @click.option("--date-from", default=None, help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", default=None, help="Only documents dated on or before (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the API's shape).")
-@click.pass_obj
 def search(settings: Settings, query: str, mode: str, k: int, offset: int, source, date_from, date_to,
            as_json: bool) -> None:
     """Search the archive. Example: archive search "what did the Refugee Council say about riots" """
     from indexer.search import SearchRequest, SearchService
 
     service = SearchService(settings)
+    if mode != "keyword":
+        service.embedder.encode_query(query)  # load the model first: the time printed is the search's own
     response = service.search(SearchRequest(query, mode, k, offset, source, date_from, date_to))
     if as_json:
-        click.echo(json.dumps(response_json(response), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(response.to_json(), indent=2, ensure_ascii=False))
         return
     for notice in response.notices:
         click.echo(f"note: {notice}", err=True)
@@ -122,21 +186,13 @@ def search(settings: Settings, query: str, mode: str, k: int, offset: int, sourc
         click.echo("")
 
 
-def response_json(response) -> dict:
-    data = asdict(response)
-    for hit in data["results"]:
-        hit.pop("context", None)
-    return data
-
-
-@main.command()
+@archive_command()
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-@click.pass_obj
 def stats(settings: Settings, as_json: bool) -> None:
     """Documents, chunks, sources, duplicate groups and the index generation. Example: archive stats"""
     from indexer.search import SearchService
 
-    figures = SearchService(settings).stats()
+    figures = asdict(SearchService(settings).stats())
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
@@ -206,16 +262,13 @@ def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, samp
                    f"{m['p50_ms']:>9.1f}{m['p95_ms']:>9.1f}")
 
 
-@main.command()
+@archive_command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 5000).")
 @click.option("--seed", "seed_paths", multiple=True, type=click.Path(path_type=Path),
               help="Ingest these paths first if the archive is empty (make run uses seeds/).")
-@click.pass_obj
 def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tuple[Path, ...]) -> None:
     """Serve the search page and JSON API with waitress. Example: archive serve --port 8080"""
-    from dataclasses import replace
-
     import waitress
 
     from indexer.build import current_generation
@@ -223,13 +276,37 @@ def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tu
     from web import create_app
 
     settings = replace(settings, host=host or settings.host, port=port or settings.port)
+    _check_port_free(settings.host, settings.port)
     if seed_paths and current_generation(settings) is None:
         click.echo(f"empty archive: ingesting {', '.join(map(str, seed_paths))}")
         click.echo(ingest_paths(settings, list(seed_paths), progress=_progress()).summary())
     app = create_app(settings)
     app.extensions["archive.search"].embedder.encode_query("warm up the model before the first request")
+    try:
+        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                                        ident="archive")
+    except OSError as exc:
+        raise _port_error(settings.host, settings.port, exc) from exc
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")
-    waitress.serve(app, host=settings.host, port=settings.port, threads=settings.threads, ident="archive")
+    server.run()
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Fail before any work is done when the address cannot be listened on."""
+    import socket
+
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as exc:
+        raise _port_error(host, port, exc) from exc
+
+
+def _port_error(host: str, port: int, exc: OSError) -> ArchiveError:
+    return ArchiveError(
+        f"cannot listen on {host}:{port} ({exc.strerror or exc}): another program may be using the port; "
+        "choose another with --port or ARCHIVE_PORT"
+    )
 
 
 if __name__ == "__main__":

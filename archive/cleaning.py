@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from contextlib import suppress
-from datetime import datetime
-from email.utils import parsedate_to_datetime
 
 from archive.documents import Cleaned, RawRecord
 
@@ -78,7 +75,7 @@ def clean(record: RawRecord) -> Cleaned:
     return Cleaned(
         paragraphs=tuple(paragraphs),
         title=title or None,
-        date=normalize_date(record.date) or normalize_date(header.get("date")),
+        date=(record.date or header.get("date") or None),
         source=(record.source or header.get("source") or None),
         url=(record.url or header.get("url") or None),
     )
@@ -167,23 +164,3 @@ def derive_title(paragraphs: tuple[str, ...], limit: int = 90) -> str:
     if len(first) <= limit:
         return first
     return first[:limit].rsplit(" ", 1)[0].rstrip(",;:") + "…"
-
-
-def normalize_date(value: str | None) -> str | None:
-    """An ISO date (YYYY-MM-DD) from the date formats news sources use; None if it cannot be read."""
-    if not value:
-        return None
-    value = value.strip()
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-    if match:
-        try:
-            return datetime(*map(int, match.groups())).date().isoformat()
-        except ValueError:
-            return None
-    for fmt in ("%d %B %Y", "%B %d, %Y", "%d %b %Y", "%b %d, %Y", "%Y/%m/%d", "%d/%m/%Y"):
-        with suppress(ValueError):
-            return datetime.strptime(value, fmt).date().isoformat()
-    try:
-        return parsedate_to_datetime(value).date().isoformat()
-    except (TypeError, ValueError, IndexError):
-        return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -78,18 +79,67 @@ def embedding_text(title: str, context: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class StoredDocument:
-    doc_id: str
-    origin: str
-    title: str
-    date: str | None
-    source: str | None
-    url: str | None
-    paragraphs: tuple[str, ...]
-    content_hash: str
+    """A document as the store holds it: the document itself, plus what the archive learned about it.
+
+    Its fields (`doc_id`, `title`, `paragraphs`, ...) read through to `document`.
+    """
+
+    document: Document
     group_id: str | None
     ingested_at: str
     duplicates: tuple[str, ...] = ()
     chunks: tuple[Chunk, ...] = field(default=())
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "document":
+            raise AttributeError(name)
+        return getattr(self.document, name)
+
+
+@dataclass(frozen=True)
+class ChunkRecord:
+    """A stored chunk with the metadata of its document: what a search hit shows and the indexes hold."""
+
+    chunk_id: int
+    doc_id: str
+    position: int
+    paragraph: int
+    text: str
+    context: str
+    title: str
+    date: str | None
+    source: str | None
+    url: str | None
+    speakers: str = ""
+    orgs: str = ""
+
+
+@dataclass
+class StoredQuote:
+    """A quote as stored, with every document that carries the same words from the same speaker."""
+
+    quote_id: int
+    text: str
+    speaker: str | None
+    org: str | None
+    kind: str
+    doc_id: str
+    chunk_id: int | None
+    paragraph: int
+    date: str | None
+    mention: str | None
+    sources: list[str]
+
+
+@dataclass(frozen=True)
+class StoreStats:
+    documents: int
+    chunks: int
+    embedded: int
+    sources: dict[str, int]
+    groups: list[list[str]]
+    first_date: str | None
+    last_date: str | None
 
 
 @dataclass
@@ -101,6 +151,7 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds_embedding: float = 0.0
     seconds_total: float = 0.0
@@ -108,6 +159,6 @@ class IngestReport:
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
-            f"near-duplicates {len(self.duplicates)}, skipped {len(self.skipped)}; "
+            f"near-duplicates {len(self.duplicates)}, skipped {len(self.skipped)}, warnings {len(self.warnings)}; "
             f"{self.chunks_embedded} chunks embedded"
         )

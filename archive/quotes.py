@@ -66,6 +66,30 @@ class Registry:
     dirty: set[str] = field(default_factory=set, repr=False, compare=False)
     _names: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[str, str, list[str], list[str]]], quoted: Iterable[str]) -> Registry:
+        """A registry from stored (name, kind, roles, orgs) rows and the names that were quoted."""
+        registry = cls()
+        for name, kind, roles, orgs in rows:
+            if kind == "org":
+                registry.orgs.add(name)
+            else:
+                registry.people[name] = {"roles": list(roles), "orgs": list(orgs)}
+        registry.quoted = set(quoted)
+        return registry
+
+    def take_changes(self) -> list[tuple[str, str, list[str], list[str]]]:
+        """(name, kind, roles, orgs) of every name added or changed since the last call, to be saved."""
+        changed = []
+        for name in sorted(self.dirty):
+            if name in self.people:
+                entry = self.people[name]
+                changed.append((name, "person", entry["roles"], entry["orgs"]))
+            if name in self.orgs:
+                changed.append((name, "org", [], []))
+        self.dirty.clear()
+        return changed
+
     def add_person(self, name: str, role: str | None = None, org: str | None = None) -> None:
         if name not in self.people:
             self.dirty.add(name)

@@ -93,20 +93,47 @@ def _supported() -> str:
     return "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
-def read_file(path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[list[RawRecord], list[Problem]]:
+def read_file(
+    path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES, origin: str | None = None
+) -> tuple[list[RawRecord], list[Problem]]:
     """Records in one file, and problems with parts of it (a JSONL line that is not JSON, a record too large).
 
     A single document (text, Markdown, HTML file, or one JSON record) may hold at most `max_document_bytes`;
-    JSON and JSONL collections may be larger as a whole.
+    JSON and JSONL collections may be larger as a whole. `origin` names the file in records and errors (an
+    upload's own name rather than the temporary file it was saved to).
     """
-    suffix = path.suffix.lower()
-    collection = suffix in JSON_SUFFIXES | JSONL_SUFFIXES
-    text = decode(read_bytes(path, MAX_COLLECTION_BYTES if collection else max_document_bytes), str(path))
+    origin = origin or str(path)
+    limit = MAX_COLLECTION_BYTES if is_collection(origin) else max_document_bytes
+    return read_data(read_bytes(path, limit, origin), origin, max_document_bytes)
+
+
+def is_collection(name: str) -> bool:
+    """Whether a file of this name may hold many documents (JSON, JSONL)."""
+    return Path(name).suffix.lower() in JSON_SUFFIXES | JSONL_SUFFIXES
+
+
+def read_data(
+    data: bytes, origin: str, max_document_bytes: int = MAX_DOCUMENT_BYTES
+) -> tuple[list[RawRecord], list[Problem]]:
+    """Records in the bytes of one file named `origin` (its suffix says the format)."""
+    suffix = Path(origin).suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise BadInputError(origin, f"unsupported file type {suffix or '(none)'}; {_supported()}")
+    if not is_collection(origin) and len(data) > max_document_bytes:
+        raise BadInputError(origin, _too_large(len(data), max_document_bytes))
+    text = decode(data, origin)
     if suffix in HTML_SUFFIXES:
-        return [read_html(text, str(path))], []
-    if not collection:
-        return [RawRecord(origin=str(path), text=text)], []
-    records, problems = read_jsonl(text, str(path)) if suffix in JSONL_SUFFIXES else read_json(text, str(path))
+        return [read_html(text, origin)], []
+    if not is_collection(origin):
+        return [RawRecord(origin=origin, text=text)], []
+    records, problems = read_jsonl(text, origin) if suffix in JSONL_SUFFIXES else read_json(text, origin)
+    return within_limit(records, problems, max_document_bytes)
+
+
+def within_limit(
+    records: list[RawRecord], problems: list[Problem], max_document_bytes: int
+) -> tuple[list[RawRecord], list[Problem]]:
+    """The records of a collection no larger than one document may be; the others become problems."""
     kept = []
     for record in records:
         size = len(record.text.encode("utf-8"))
@@ -122,25 +149,26 @@ def _too_large(size: int, limit: int) -> str:
             "split it into articles")
 
 
-def read_bytes(path: Path, limit: int) -> bytes:
+def read_bytes(path: Path, limit: int, origin: str | None = None) -> bytes:
+    origin = origin or str(path)
     try:
         size = path.stat().st_size
         if size > limit:
-            raise BadInputError(f"{path}: {_too_large(size, limit)}")
+            raise BadInputError(origin, _too_large(size, limit))
         return path.read_bytes()
     except PermissionError as exc:
-        raise BadInputError(f"{path}: permission denied; make it readable by this user") from exc
+        raise BadInputError(origin, "permission denied; make it readable by this user") from exc
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise BadInputError(origin, f"cannot read: {exc.strerror or exc}") from exc
 
 
 def decode(data: bytes, origin: str) -> str:
     """Bytes to text: BOMs first, then UTF-8, then Windows-1252; binary and undecodable data are refused."""
     if not data.strip():
-        raise BadInputError(f"{origin}: file is empty")
+        raise BadInputError(origin, "file is empty")
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
-            raise BadInputError(f"{origin}: binary file ({what}), not text")
+            raise BadInputError(origin, f"binary file ({what}), not text")
     for bom, encoding in (
         (codecs.BOM_UTF8, "utf-8-sig"),
         (codecs.BOM_UTF16_LE, "utf-16"),
@@ -150,18 +178,17 @@ def decode(data: bytes, origin: str) -> str:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise BadInputError(f"{origin}: starts with a {encoding} mark but is not valid {encoding}") from exc
+                raise BadInputError(origin, f"starts with a {encoding} mark but is not valid {encoding}") from exc
             return _checked_text(text, origin)
     if b"\x00" in data[:8192]:
-        raise BadInputError(f"{origin}: binary file (contains NUL bytes), not text")
+        raise BadInputError(origin, "binary file (contains NUL bytes), not text")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         try:
             text = data.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise BadInputError(
-                f"{origin}: not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
+            raise BadInputError(origin, f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
                 "nor Windows-1252; convert it to UTF-8"
             ) from exc
     return _checked_text(text, origin)
@@ -169,11 +196,11 @@ def decode(data: bytes, origin: str) -> str:
 
 def _checked_text(text: str, origin: str) -> str:
     if not text.strip():
-        raise BadInputError(f"{origin}: file holds only whitespace")
+        raise BadInputError(origin, "file holds only whitespace")
     sample = text[:20000]
     controls = sum(1 for c in sample if ord(c) < 32 and c not in "\n\r\t\f")
     if controls > max(8, len(sample) // 100):
-        raise BadInputError(f"{origin}: looks binary ({controls} control characters), not text")
+        raise BadInputError(origin, f"looks binary ({controls} control characters), not text")
     return text
 
 
@@ -203,7 +230,7 @@ def read_html(html: str, origin: str) -> RawRecord:
         paragraphs = paragraphs[1:]
     body = "\n\n".join(paragraphs)
     if not body.strip():
-        raise BadInputError(f"{origin}: HTML page has no readable text (only scripts, styles or markup)")
+        raise BadInputError(origin, "HTML page has no readable text (only scripts, styles or markup)")
     return RawRecord(origin=origin, text=body, **meta)
 
 
@@ -241,18 +268,23 @@ def read_json(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInputError(f"{origin}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+        raise BadInputError(origin, f"not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    return records_from_value(data, origin)
+
+
+def records_from_value(data: object, origin: str) -> tuple[list[RawRecord], list[Problem]]:
+    """Records from parsed JSON: one object, or a list of them (`origin[i]` names each item)."""
     if not isinstance(data, list):
         return [record_from_mapping(data, origin)], []
     if not data:
-        raise BadInputError(f"{origin}: an empty JSON list holds no documents")
+        raise BadInputError(origin, "an empty JSON list holds no documents")
     records, problems = [], []
     for i, item in enumerate(data):
         label = f"{origin}[{i}]"
         try:
             records.append(record_from_mapping(item, label))
         except BadInputError as exc:
-            problems.append(Problem(label, exc.message.removeprefix(label + ": ")))
+            problems.append(Problem(label, exc.reason))
     return records, problems
 
 
@@ -267,27 +299,26 @@ def read_jsonl(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:
         except json.JSONDecodeError as exc:
             problems.append(Problem(label, f"line is not JSON ({exc.msg})"))
         except BadInputError as exc:
-            problems.append(Problem(label, exc.message.removeprefix(label + ": ")))
+            problems.append(Problem(label, exc.reason))
     if not records and not problems:
-        raise BadInputError(f"{origin}: no JSON lines")
+        raise BadInputError(origin, "no JSON lines")
     return records, problems
 
 
 def record_from_mapping(item: object, origin: str) -> RawRecord:
     """A JSON object as a record. BEIR's {"_id", "title", "text"} and common news field names are understood."""
     if not isinstance(item, dict):
-        raise BadInputError(f"{origin}: expected a JSON object with a text field, got {type(item).__name__}")
+        raise BadInputError(origin, f"expected a JSON object with a text field, got {type(item).__name__}")
     values: dict[str, str | None] = {}
     for key, names in _FIELD_NAMES.items():
         value = next((item[n] for n in names if item.get(n) not in (None, "")), None)
         if isinstance(value, list) and key == "text":
             value = "\n\n".join(str(v) for v in value)
         if value is not None and not isinstance(value, str | int | float):
-            raise BadInputError(f"{origin}: field {key!r} should be a string, got {type(value).__name__}")
+            raise BadInputError(origin, f"field {key!r} should be a string, got {type(value).__name__}")
         values[key] = None if value is None else str(value)
     if not (values["text"] or "").strip():
-        raise BadInputError(
-            f"{origin}: no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
+        raise BadInputError(origin, f"no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
         )
     text = values.pop("text") or ""
     return RawRecord(origin=origin, text=text, **values)

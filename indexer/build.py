@@ -17,7 +17,6 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,7 +35,6 @@ from indexer.keyword import SCHEMA_VERSION, KeywordIndex
 from indexer.vectors import VectorIndex
 
 KEEP_GENERATIONS = 2
-Progress = Callable[[str], None]
 
 
 def store_path(settings: Settings) -> Path:
@@ -127,14 +125,12 @@ def check_compatible(manifest: Manifest, embedder: Embedder) -> None:
         )
 
 
-def open_generation(settings: Settings) -> tuple[Path, Manifest]:
-    folder = current_generation(settings)
-    if folder is None:
-        raise IndexMissingError(
-            f"no index in {settings.data_dir}: run `archive ingest seeds/` (or `archive rebuild` if the store "
-            "already holds documents)"
-        )
-    return folder, Manifest.read(folder)
+def missing_index(settings: Settings) -> IndexMissingError:
+    """The error for an archive with no published index, saying how to make one."""
+    return IndexMissingError(
+        f"no index in {settings.data_dir}: run `archive ingest seeds/` (or `archive rebuild` if the store "
+        "already holds documents)"
+    )
 
 
 def publish(
@@ -143,13 +139,11 @@ def publish(
     settings: Settings,
     full: bool = False,
     progress: bool = False,
-    say: Progress | None = None,
 ) -> tuple[Manifest, int]:
     """Bring the indexes up to the store in a new generation and switch to it. Caller holds the write lock.
 
     Returns the manifest and the number of chunks embedded (only chunks without a stored embedding).
     """
-    say = say or (lambda message: None)
     root = indexes_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     _remove_debris(root)
@@ -217,7 +211,6 @@ def publish(
     _write_atomic(root / "CURRENT", name + "\n")
     _fsync_dir(root)
     _cleanup(root, keep=name)
-    say(f"generation {name}: {len(wanted)} chunks ({len(new_ids)} added, {len(removed)} removed)")
     return manifest, embedded
 
 

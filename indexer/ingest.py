@@ -1,6 +1,8 @@
-"""The one path from a file on disk to searchable chunks: read, clean, chunk, store, find copies, index.
+"""The one path from a record to searchable chunks: clean, identify, chunk, store, find copies, index.
 
-Each document is stored in its own transaction, so a bad file or a crash never leaves half a document; the
+Files and folders (the CLI), JSON bodies and uploads (the write API) and re-chunking all go through
+`Ingestor.add` / `Ingestor.store`; ids are made by the rules in `archive.ids`. Each document is stored with
+everything derived from it in one transaction, so a bad file or a crash never leaves half a document; the
 indexes are brought up to the store at the end, in a new generation.
 """
 
@@ -8,69 +10,138 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from archive.chunking import chunk_document
 from archive.cleaning import clean, derive_title
+from archive.dates import DateError, parse_date
 from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
 from archive.errors import BadInputError
+from archive.ids import content_id, disambiguated, explicit_id, path_name
 from archive.quotes import extract_quotes, learn_names, place_quotes
-from archive.readers import iter_files, read_file
+from archive.readers import is_collection, iter_files, read_file
 from archive.settings import Settings
 from archive.store import Store
 from indexer.build import chunker_signature, publish, store_path, write_lock
 from indexer.embedder import Embedder
 
-MAX_ID_CHARS = 200
-_ID_UNSAFE = re.compile(r"[\x00-\x1f\x7f]")
+
+@dataclass(frozen=True)
+class Incoming:
+    """A record on its way in, with how it is identified when it has no id of its own.
+
+    `name` is the id a file's path suggests (see `archive.ids`); None means: identify it by its content.
+    `label` starts a content id (an upload's file name, a collection file's name); the title is used otherwise.
+    `strict_dates`: an unreadable date is an error (the write API) instead of a warning (files).
+    """
+
+    record: RawRecord
+    name: str | None = None
+    label: str | None = None
+    strict_dates: bool = False
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What `ingest --dry-run` shows for one document: what would be stored, and whether it is new."""
+
+    origin: str
+    action: str
+    document: Document
+    warnings: tuple[str, ...] = ()
 
 
 class Ingestor:
-    """Adds records to the store for one writer session (the write lock is held by the caller)."""
+    """Adds records to the store for one writer session (see `writer`)."""
 
-    def __init__(self, store: Store, embedder: Embedder, settings: Settings):
+    def __init__(self, store: Store, settings: Settings, embedder: Embedder | None = None):
         self.store = store
         self.embedder = embedder
         self.settings = settings
         self.copies = CopyFinder(store.signatures(), settings.duplicate_threshold)
         self.registry = store.registry()
 
-    def add(self, record: RawRecord, report: IngestReport) -> None:
+    def add(self, incoming: Incoming, report: IngestReport) -> None:
+        """Store one record, or report why not. Never raises for bad input."""
         try:
-            self._add(record, report)
+            action, document, warnings = self.prepare(incoming)
         except BadInputError as exc:
-            report.skipped.append(Problem(record.origin, exc.message))
+            report.skipped.append(Problem(exc.origin or incoming.record.origin, exc.reason))
+            return
+        report.warnings.extend(Problem(incoming.record.origin, warning) for warning in warnings)
+        if action == "unchanged":
+            report.unchanged.append(document.doc_id)
+            return
+        learn_names(incoming.record.text, self.registry)
+        self.store_document(document, report)
+        (report.updated if action == "updated" else report.added).append(document.doc_id)
 
-    def _add(self, record: RawRecord, report: IngestReport) -> None:
+    def prepare(self, incoming: Incoming) -> tuple[str, Document, list[str]]:
+        """The document a record becomes, its id, and what storing it would do: added, updated or unchanged."""
+        record = incoming.record
         cleaned = clean(record)
         if not cleaned.paragraphs:
-            raise BadInputError("no text left after removing markup and boilerplate")
-        doc_id = self._doc_id(record)
+            raise BadInputError(record.origin, "no text left after removing markup and boilerplate")
+        warnings: list[str] = []
+        date = None
+        if cleaned.date:
+            try:
+                date = parse_date(cleaned.date)
+            except DateError as exc:
+                if incoming.strict_dates:
+                    raise BadInputError(record.origin, f"field 'date': {exc}") from exc
+                warnings.append(f"date not stored: {exc}")
         title = cleaned.title or derive_title(cleaned.paragraphs)
         content_hash = hashlib.sha256(json.dumps(
-            [title, cleaned.date, cleaned.source, cleaned.url, cleaned.paragraphs], ensure_ascii=False
+            [title, date, cleaned.source, cleaned.url, cleaned.paragraphs], ensure_ascii=False
         ).encode("utf-8")).hexdigest()
-        existing = self.store.find(doc_id)
-        if existing is not None and existing["content_hash"] == content_hash:
-            report.unchanged.append(doc_id)
-            return
-        doc = Document(doc_id, record.origin, title, cleaned.date, cleaned.source, cleaned.url,
-                       cleaned.paragraphs, content_hash)
-        chunks = chunk_document(doc_id, title, doc.paragraphs, self.embedder.count_tokens,
-                                self.settings.chunk_tokens, self.settings.context_tokens)
-        sig = signature(doc.text)
-        norms = [normalized_hash(c.text) for c in chunks]
-        learn_names(record.text, self.registry)
-        quotes = place_quotes(extract_quotes(doc.paragraphs, self.registry), chunks)
-        ids = self.store.put_document(doc, chunks, sig, norms, quotes, self.registry)
-        (report.updated if existing is not None else report.added).append(doc_id)
-        self.link_copies(doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)), report)
+        doc_id, action = self._identify(incoming, title, content_hash)
+        document = Document(doc_id, record.origin, title, date, cleaned.source, cleaned.url, cleaned.paragraphs,
+                            content_hash)
+        return action, document, warnings
 
-    def link_copies(self, doc_id: str, sig, chunks: list[tuple[int, str, str]], report: IngestReport) -> None:
+    def _identify(self, incoming: Incoming, title: str, content_hash: str) -> tuple[str, str]:
+        record = incoming.record
+        if record.doc_id is not None:
+            doc_id = explicit_id(record.doc_id, record.origin)
+        else:
+            doc_id = self.store.doc_id_for_origin(record.origin) if incoming.name is not None else None
+            if doc_id is None:
+                same = self.store.doc_id_for_content(content_hash)
+                if same is not None:
+                    return same, "unchanged"
+                if incoming.name is not None:
+                    doc_id = incoming.name
+                    if self.store.find(doc_id) is not None:
+                        doc_id = disambiguated(doc_id, record.origin)
+                else:
+                    doc_id = content_id(incoming.label or title, content_hash)
+        existing = self.store.find(doc_id)
+        if existing is None:
+            return doc_id, "added"
+        return doc_id, "unchanged" if existing["content_hash"] == content_hash else "updated"
+
+    def store_document(self, document: Document, report: IngestReport) -> None:
+        """Chunk a document and store it with its quotes and copy links, all in one transaction."""
+        if self.embedder is None:
+            raise RuntimeError("storing documents needs the embedder's tokenizer; open the Ingestor with one")
+        settings = self.settings
+        chunks = chunk_document(document.doc_id, document.title, document.paragraphs, self.embedder.count_tokens,
+                                settings.chunk_tokens, settings.context_tokens)
+        sig = signature(document.text)
+        norms = [normalized_hash(c.text) for c in chunks]
+        quotes = place_quotes(extract_quotes(document.paragraphs, self.registry), chunks)
+        with self.store.transaction():
+            ids = self.store.put_document(document, chunks, sig, norms, quotes, self.registry)
+            self._link_copies(document.doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),
+                              report)
+
+    def _link_copies(self, doc_id: str, sig, chunks: list[tuple[int, str, str]], report: IngestReport) -> None:
         """Group the document with its near-duplicates, and mark chunks that repeat elsewhere as copies."""
         self.copies.remove(doc_id)
         found = self.copies.find(doc_id, sig)
@@ -89,74 +160,101 @@ class Ingestor:
         if pairs:
             self.store.add_chunk_copies(pairs)
 
-    def _doc_id(self, record: RawRecord) -> str:
-        """The record's own id; for a file, the id it had when last ingested from the same path, else its
-        name (made unique with a hash of the path when another file already has that name)."""
-        if record.doc_id is not None:
-            doc_id = record.doc_id.strip()
-            if not doc_id or len(doc_id) > MAX_ID_CHARS or _ID_UNSAFE.search(doc_id):
-                raise BadInputError(f"id {record.doc_id[:40]!r} must be 1-{MAX_ID_CHARS} printable characters")
-            return doc_id
-        known = self.store.doc_id_for_origin(record.origin)
-        if known:
-            return known
-        stem = re.sub(r"[^\w.-]+", "-", Path(record.origin).stem).strip("-") or "document"
-        if self.store.find(stem) is None:
-            return stem
-        return f"{stem}-{hashlib.sha1(record.origin.encode()).hexdigest()[:8]}"
+
+@contextmanager
+def writer(settings: Settings, embedder: Embedder, rechunk: bool = True) -> Iterator[Store]:
+    """One writer session: the write lock, the store (re-chunked first if the chunker changed), then close."""
+    with write_lock(settings):
+        store = Store(store_path(settings))
+        try:
+            if rechunk:
+                rechunk_if_needed(store, embedder, settings)
+            yield store
+        finally:
+            store.close()
 
 
-def ingest_paths(
-    settings: Settings, paths: list[Path], embedder: Embedder | None = None, progress: bool = False
-) -> IngestReport:
-    """Ingest files and folders (recursively). Bad files are reported in the result and skipped."""
-
-    def records(ingestor: Ingestor, report: IngestReport) -> Iterable[RawRecord]:
-        items = list(iter_files(paths))
+def read_paths(paths: list[Path], settings: Settings, report: IngestReport, source: str | None = None,
+               progress: bool = False) -> Iterator[Incoming]:
+    """Records from files and folders (recursively), each with the id its path suggests; problems go to the
+    report. `source` is given to records that name none."""
+    for root in paths:
+        base = root if root.is_dir() else root.parent
+        items: Iterable[Path | Problem] = iter_files([root])
         if progress:
             from tqdm import tqdm
 
-            items = tqdm(items, unit="file", desc="reading")
+            items = tqdm(list(items), unit="file", desc=f"reading {root}")
         for item in items:
             if isinstance(item, Problem):
                 report.skipped.append(item)
                 continue
+            origin = str(item.resolve())
             try:
-                found, problems = read_file(item, settings.max_document_bytes)
+                records, problems = read_file(item, settings.max_document_bytes, origin=origin)
             except BadInputError as exc:
-                report.skipped.append(Problem(str(item), exc.message.removeprefix(f"{item}: ")))
+                report.skipped.append(Problem(exc.origin, exc.reason))
                 continue
             report.skipped.extend(problems)
-            yield from found
-
-    return _ingest(settings, records, embedder, progress)
-
-
-def ingest_records(
-    settings: Settings, raw: list[RawRecord], embedder: Embedder | None = None
-) -> IngestReport:
-    """Ingest records that did not come from files (the write API)."""
-    return _ingest(settings, lambda ingestor, report: raw, embedder, False)
+            name = path_name(item, base)
+            for record in records:
+                if source and not record.source:
+                    record = replace(record, source=source)
+                if is_collection(origin):
+                    yield Incoming(record, label=Path(name).name)
+                else:
+                    yield Incoming(record, name=name)
 
 
-def _ingest(settings, records, embedder, progress) -> IngestReport:
+def ingest_paths(settings: Settings, paths: list[Path], embedder: Embedder | None = None, progress: bool = False,
+                 source: str | None = None) -> IngestReport:
+    """Ingest files and folders (recursively). Bad files are reported in the result and skipped."""
+    report = IngestReport()
+    return ingest(settings, read_paths(paths, settings, report, source, progress), embedder, progress, report)
+
+
+def ingest_records(settings: Settings, records: Iterable[RawRecord], embedder: Embedder | None = None
+                   ) -> IngestReport:
+    """Ingest records that did not come from files (ids: their own, else by content; see `archive.ids`)."""
+    return ingest(settings, (Incoming(record) for record in records), embedder)
+
+
+def ingest(settings: Settings, incoming: Iterable[Incoming], embedder: Embedder | None = None,
+           progress: bool = False, report: IngestReport | None = None) -> IngestReport:
+    """Store every record in one writer session, then publish a new index generation."""
     started = time.perf_counter()
     embedder = embedder or Embedder.from_settings(settings)
-    report = IngestReport()
-    with write_lock(settings):
-        store = Store(store_path(settings))
-        try:
-            rechunk_if_needed(store, embedder, settings)
-            ingestor = Ingestor(store, embedder, settings)
-            for record in records(ingestor, report):
-                ingestor.add(record, report)
-            encoding_before = embedder.seconds_encoding
-            _, report.chunks_embedded = publish(store, embedder, settings, progress=progress)
-            report.seconds_embedding = embedder.seconds_encoding - encoding_before
-        finally:
-            store.close()
+    report = report if report is not None else IngestReport()
+    with writer(settings, embedder) as store:
+        ingestor = Ingestor(store, settings, embedder)
+        for item in incoming:
+            ingestor.add(item, report)
+        encoding_before = embedder.seconds_encoding
+        _, report.chunks_embedded = publish(store, embedder, settings, progress=progress)
+        report.seconds_embedding = embedder.seconds_encoding - encoding_before
     report.seconds_total = time.perf_counter() - started
     return report
+
+
+def preview_paths(settings: Settings, paths: list[Path], source: str | None = None) -> Iterator[Preview | Problem]:
+    """What ingesting these paths would store, document by document, and every problem; writes nothing."""
+    path = store_path(settings)
+    store = Store(path) if path.exists() else Store(Path(":memory:"))
+    try:
+        ingestor = Ingestor(store, settings)
+        report = IngestReport()
+        for item in read_paths(paths, settings, report, source):
+            yield from report.skipped
+            report.skipped.clear()
+            try:
+                action, document, warnings = ingestor.prepare(item)
+            except BadInputError as exc:
+                yield Problem(exc.origin or item.record.origin, exc.reason)
+                continue
+            yield Preview(item.record.origin, action, document, tuple(warnings))
+        yield from report.skipped
+    finally:
+        store.close()
 
 
 def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, force: bool = False) -> int:
@@ -165,53 +263,37 @@ def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, forc
     if not force and store.get_meta("chunker") in (None, wanted):
         store.set_meta("chunker", wanted)
         return 0
-    ingestor = Ingestor(store, embedder, settings)
-    count = 0
-    for doc_id in store.doc_ids():
-        doc = store.document(doc_id)
-        chunks = chunk_document(doc_id, doc.title, doc.paragraphs, embedder.count_tokens,
-                                settings.chunk_tokens, settings.context_tokens)
-        sig = signature("\n\n".join(doc.paragraphs))
-        norms = [normalized_hash(c.text) for c in chunks]
-        stored = Document(doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.paragraphs,
-                          doc.content_hash)
-        quotes = place_quotes(extract_quotes(doc.paragraphs, ingestor.registry), chunks)
-        ids = store.put_document(stored, chunks, sig, norms, quotes, ingestor.registry)
-        ingestor.link_copies(doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),
-                              IngestReport())
-        count += 1
+    ingestor = Ingestor(store, settings, embedder)
+    doc_ids = store.doc_ids()
+    for doc_id in doc_ids:
+        ingestor.store_document(store.document(doc_id).document, IngestReport())
     store.set_meta("chunker", wanted)
-    return count
+    return len(doc_ids)
 
 
 def rebuild(settings: Settings, embedder: Embedder | None = None, reembed: bool = False,
             progress: bool = False) -> dict:
     """Fresh indexes from the store in a new generation (re-chunked if the chunker changed)."""
     embedder = embedder or Embedder.from_settings(settings)
-    with write_lock(settings):
-        store = Store(store_path(settings))
-        try:
-            rechunked = rechunk_if_needed(store, embedder, settings)
-            if reembed:
-                store.prepare_embeddings("")
-            manifest, embedded = publish(store, embedder, settings, full=True, progress=progress)
-        finally:
-            store.close()
+    with writer(settings, embedder, rechunk=False) as store:
+        rechunked = rechunk_if_needed(store, embedder, settings)
+        if reembed:
+            store.prepare_embeddings("")
+        manifest, embedded = publish(store, embedder, settings, full=True, progress=progress)
     return {"generation": manifest.generation, "rechunked": rechunked, "embedded": embedded, **manifest.counts}
 
 
-def remove_documents(settings: Settings, doc_ids: list[str], embedder: Embedder | None = None) -> list[str]:
-    """Remove documents from the store and both indexes. Unknown ids raise NotFoundError before any change."""
+def remove_documents(settings: Settings, doc_ids: list[str], embedder: Embedder | None = None,
+                     ignore_missing: bool = False) -> list[str]:
+    """Remove documents from the store and both indexes: all of them, or (an unknown id) none.
+
+    With `ignore_missing`, unknown ids are left out instead; returns the ids actually removed.
+    """
     embedder = embedder or Embedder.from_settings(settings)
-    with write_lock(settings):
-        store = Store(store_path(settings))
-        try:
-            for doc_id in doc_ids:
-                if store.find(doc_id) is None:
-                    store.document(doc_id)
-            for doc_id in doc_ids:
-                store.remove_document(doc_id)
-            publish(store, embedder, settings)
-        finally:
-            store.close()
+    with writer(settings, embedder) as store:
+        if ignore_missing:
+            doc_ids = [doc_id for doc_id in doc_ids if store.find(doc_id) is not None]
+        if doc_ids:
+            store.remove_documents(doc_ids)
+        publish(store, embedder, settings)
     return doc_ids

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import tantivy
 
-from archive.store import ChunkRecord
+from archive.documents import ChunkRecord
 
 ANALYZER = "news_en"
 SCHEMA_VERSION = "keyword-2"

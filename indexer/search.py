@@ -7,42 +7,28 @@ swaps in the new generation without disturbing searches already running on the o
 
 from __future__ import annotations
 
-import re
+import functools
 import threading
 import time
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from archive.errors import InvalidRequestError, NotFoundError
+from archive.documents import ChunkRecord, StoredDocument, StoredQuote
 from archive.quotes import Registry
 from archive.settings import Settings
-from archive.store import ChunkRecord, Store, StoredQuote
-from indexer.build import Manifest, check_compatible, current_generation, open_generation, store_path
+from archive.store import Store
+from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
 from indexer.embedder import Embedder
+from indexer.fusion import Fused, convex, rrf, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import KeywordIndex
+from indexer.request import MAX_CANDIDATES, MAX_K, MODES, SearchRequest, validate
 from indexer.vectors import VectorIndex
 
-MODES = ("hybrid", "keyword", "semantic")
-_FIELD_FILTER = re.compile(r'(?i)\b(speaker|org):(?:"([^"]+)"|([^\s"]+))')
-MAX_K = 100
-MAX_CANDIDATES = 1000
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    query: str
-    mode: str = "hybrid"
-    k: int = 10
-    offset: int = 0
-    source: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    speaker: str | None = None
-    org: str | None = None
+__all__ = ["MODES", "MAX_K", "Hit", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +49,12 @@ class Hit:
     ranks: dict[str, int | None]
     duplicates: list[str]
 
+    def to_json(self) -> dict[str, Any]:
+        """The hit as the API and `archive search --json` show it (the context stays internal)."""
+        data = asdict(self)
+        data.pop("context")
+        return data
+
 
 @dataclass(frozen=True)
 class SearchResponse:
@@ -74,6 +66,30 @@ class SearchResponse:
     offset: int = 0
     k: int = 10
     notices: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The response in the API's shape (also printed by `archive search --json`)."""
+        return {"query": self.query, "mode": self.mode, "total": self.total, "offset": self.offset, "k": self.k,
+                "took_ms": self.took_ms, "notices": self.notices, "results": [hit.to_json() for hit in self.results]}
+
+
+@dataclass(frozen=True)
+class ArchiveStats:
+    """The figures of `archive stats` and /api/stats."""
+
+    documents: int
+    chunks: int
+    indexed_chunks: int
+    embedded: int
+    sources: dict[str, int]
+    duplicate_groups: list[list[str]]
+    quotes: int
+    speakers: int
+    first_date: str | None
+    last_date: str | None
+    generation: str | None
+    model: dict | None
+    chunker: str | None
 
 
 @dataclass(frozen=True)
@@ -98,88 +114,6 @@ class Generation:
         self.vectors = VectorIndex.load(folder / "vectors.faiss")
 
 
-def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
-    """Check a request the same way for the CLI and the API; errors say what would be accepted."""
-    query = (request.query or "").strip()
-    if not query:
-        raise InvalidRequestError("the query is empty: give some words to search for (parameter q)")
-    if len(query) > settings.max_query_chars:
-        raise InvalidRequestError(
-            f"the query is {len(query)} characters long; the limit is {settings.max_query_chars}. Shorten it."
-        )
-    if "\x00" in query:
-        query = query.replace("\x00", " ").strip()
-    speaker, org = request.speaker, request.org
-    for field_name, quoted, bare in _FIELD_FILTER.findall(query):
-        value = (quoted or bare).strip()
-        if field_name.lower() == "speaker":
-            speaker = speaker or value
-        else:
-            org = org or value
-    stripped = " ".join(_FIELD_FILTER.sub(" ", query).split())
-    query = stripped or " ".join(filter(None, (speaker, org))) or query
-    if request.mode not in MODES:
-        raise InvalidRequestError(f"unknown mode {request.mode!r}: use one of {', '.join(MODES)}")
-    if not 1 <= request.k <= MAX_K:
-        raise InvalidRequestError(f"k must be between 1 and {MAX_K}, got {request.k}")
-    if not 0 <= request.offset <= MAX_CANDIDATES - request.k:
-        raise InvalidRequestError(f"offset must be between 0 and {MAX_CANDIDATES - request.k}, got {request.offset}")
-    dates = []
-    for name in ("date_from", "date_to"):
-        value = getattr(request, name)
-        if value:
-            try:
-                dates.append(date.fromisoformat(value).isoformat())
-            except ValueError as exc:
-                raise InvalidRequestError(f"{name} must be a date like 2025-02-10, got {value!r}") from exc
-        else:
-            dates.append(None)
-    if dates[0] and dates[1] and dates[0] > dates[1]:
-        raise InvalidRequestError(f"date_from {dates[0]} is after date_to {dates[1]}")
-    return SearchRequest(query, request.mode, request.k, request.offset, (request.source or "").strip() or None,
-                         dates[0], dates[1], (speaker or "").strip() or None, (org or "").strip() or None)
-
-
-Fused = list[tuple[int, float, dict[str, int | None]]]
-
-
-def rrf(lists: dict[str, list[int]], k: int, weights: dict[str, float] | None = None) -> Fused:
-    """Reciprocal rank fusion: score = sum over lists of weight / (k + rank). Ties go to the better best rank."""
-    scores: dict[int, float] = {}
-    ranks: dict[int, dict[str, int | None]] = {}
-    for name, ids in lists.items():
-        weight = (weights or {}).get(name, 1.0)
-        for rank, chunk_id in enumerate(ids, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
-            ranks.setdefault(chunk_id, dict.fromkeys(lists))[name] = rank
-    return _ordered(scores, ranks)
-
-
-def convex(scored: dict[str, list[tuple[int, float]]], weights: dict[str, float]) -> Fused:
-    """Convex combination of min-max normalized scores (a missing score counts as the list's minimum)."""
-    scores: dict[int, float] = {}
-    ranks: dict[int, dict[str, int | None]] = {}
-    total = sum(weights.get(name, 1.0) for name in scored) or 1.0
-    for name, hits in scored.items():
-        if not hits:
-            continue
-        values = [s for _, s in hits]
-        low, span = min(values), (max(values) - min(values)) or 1.0
-        weight = weights.get(name, 1.0) / total
-        for rank, (chunk_id, score) in enumerate(hits, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * (score - low) / span
-            ranks.setdefault(chunk_id, dict.fromkeys(scored))[name] = rank
-    return _ordered(scores, ranks)
-
-
-def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) -> Fused:
-    def best_rank(cid: int) -> int:
-        return min(r for r in ranks[cid].values() if r is not None)
-
-    order = sorted(scores, key=lambda cid: (-scores[cid], best_rank(cid), cid))
-    return [(cid, scores[cid], ranks[cid]) for cid in order]
-
-
 class SearchService:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -197,7 +131,7 @@ class SearchService:
     def generation(self) -> Generation:
         self.refresh()
         if self._generation is None:
-            open_generation(self.settings)
+            raise missing_index(self.settings)
         return self._generation
 
     def refresh(self, force: bool = False) -> None:
@@ -217,22 +151,38 @@ class SearchService:
     # -- searching --------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
+        """Candidates from each list, fused into one ranking, repeated paragraphs collapsed, one page shown."""
         started = time.perf_counter()
         request = validate(request, self.settings)
         generation = self.generation
+        notices: list[str] = []
+        named = self._named_speakers(request, notices)
+        scored = self._candidates(request, generation, named, notices)
+        fused = self._fuse(request, scored, named)
+        collapsed = self._collapse(fused)
+        results = self._render(request, generation, collapsed[request.offset:request.offset + request.k])
+        took = (time.perf_counter() - started) * 1000
+        return SearchResponse(request.query, request.mode, len(collapsed), round(took, 2), results,
+                              request.offset, request.k, notices)
+
+    def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
+        """The speakers a `speaker=`/`org=` filter means (None: no such filter)."""
+        if not (request.speaker or request.org):
+            return None
+        named: list[str] = []
+        registry = self.registry()
+        for name in filter(None, (request.speaker, request.org)):
+            found = registry.resolve(name)
+            if not found:
+                notices.append(f"No speaker or organisation known as {name!r}; see /speakers.")
+            named.extend(found)
+        return named
+
+    def _candidates(self, request: SearchRequest, generation: Generation, named: list[str] | None,
+                    notices: list[str]) -> dict[str, list[tuple[int, float]]]:
+        """(chunk id, score) lists from the keyword and the vector index, filtered alike."""
         depth = min(MAX_CANDIDATES, max(self.settings.candidates, request.offset + request.k))
         scored: dict[str, list[tuple[int, float]]] = {}
-        notices = []
-        registry = self.registry()
-        named: list[str] | None = None
-        if request.speaker or request.org:
-            named = []
-            for name in filter(None, (request.speaker, request.org)):
-                found = registry.resolve(name)
-                if not found:
-                    notices.append(f"No speaker or organisation known as {name!r}; see /speakers.")
-                named.extend(found)
-        quoting = self.store.chunk_ids_quoting(named, []) if named is not None else None
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
                 request.query, depth, request.source, request.date_from, request.date_to, named
@@ -244,7 +194,8 @@ class SearchService:
             allowed = None
             if request.source or request.date_from or request.date_to:
                 allowed = self.store.chunk_ids_matching(request.source, request.date_from, request.date_to)
-            if quoting is not None:
+            if named is not None:
+                quoting = self.store.chunk_ids_quoting(named, [])
                 allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
             vector = self.embedder.encode_query(request.query)
             hits = generation.vectors.search(vector, depth, allowed)
@@ -252,26 +203,31 @@ class SearchService:
                 vector = _feedback(vector, hits, generation.vectors, self.settings)
                 hits = generation.vectors.search(vector, depth, allowed)
             scored["semantic"] = hits
+        return scored
 
-        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
+    def _fuse(self, request: SearchRequest, scored: dict[str, list[tuple[int, float]]],
+              named: list[str] | None) -> Fused:
+        """One ranking: a single list as it is, or both fused; a question naming a quoted speaker adds that
+        speaker's statements as a third list."""
         if request.mode != "hybrid":
-            (name, hits), = scored.items()
-            fused = [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
-        elif self.settings.fusion == "convex":
-            fused = convex(scored, weights)
-        else:
-            lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
-            fused = rrf(lists, self.settings.rrf_k, weights)
-            mentioned = registry.mentioned_in(request.query) if named is None else []
-            if mentioned:
-                own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
-                lists["quotes"] = [cid for cid, *_ in fused if cid in own]
-                fused = rrf(lists, self.settings.rrf_k, weights)
-        collapsed = self._collapse(fused)
-        page = collapsed[request.offset:request.offset + request.k]
+            ((name, hits),) = scored.items()
+            return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
+        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
+        if self.settings.fusion == "convex":
+            return convex(scored, weights)
+        lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
+        fused = rrf(lists, self.settings.rrf_k, weights)
+        mentioned = self.registry().mentioned_in(request.query) if named is None else []
+        if mentioned:
+            own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
+            fused = with_statements(lists, fused, own, self.settings.rrf_k, weights)
+        return fused
+
+    def _render(self, request: SearchRequest, generation: Generation, page) -> list[Hit]:
+        """Hits for one page: stored text and metadata, every list's rank, and a highlighted snippet."""
         records = self.store.chunks_by_id([cid for cid, *_ in page])
         terms = generation.keyword.query_terms(request.query)
-        analyze = _memoized(generation.keyword.analyzer.analyze)
+        analyze = functools.lru_cache(maxsize=4096)(generation.keyword.analyzer.analyze)
         results = []
         for offset, (cid, score, ranks, copies) in enumerate(page):
             record = records.get(cid)
@@ -282,9 +238,7 @@ class SearchService:
                 full_ranks["quotes"] = ranks["quotes"]
             results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
                                 str(highlight(record.text, terms, analyze))))
-        took = (time.perf_counter() - started) * 1000
-        return SearchResponse(request.query, request.mode, len(collapsed), round(took, 2), results,
-                              request.offset, request.k, notices)
+        return results
 
     def _collapse(self, fused):
         """Show a repeated paragraph once: later copies of a shown chunk fold into its "also in" list."""
@@ -341,45 +295,29 @@ class SearchService:
                 break
         return passages
 
-    def document(self, doc_id: str):
+    def document(self, doc_id: str) -> StoredDocument:
         return self.store.document(doc_id)
 
-    def chunk(self, chunk_id: int) -> ChunkRecord:
-        record = self.store.chunks_by_id([chunk_id]).get(chunk_id)
-        if record is None:
-            raise NotFoundError(f"no chunk with id {chunk_id}")
-        return record
-
-    def stats(self) -> dict:
+    def stats(self) -> ArchiveStats:
         stats = self.store.stats()
+        speakers = self.store.speaker_counts()
         generation = self._generation
-        return {
-            "documents": stats.documents,
-            "chunks": stats.chunks,
-            "embedded": stats.embedded,
-            "sources": stats.sources,
-            "duplicate_groups": stats.groups,
-            "quotes": sum(count for _, _, count in self.store.speaker_counts()),
-            "speakers": len(self.store.speaker_counts()),
-            "first_date": stats.first_date,
-            "last_date": stats.last_date,
-            "generation": generation.manifest.generation if generation else None,
-            "indexed_chunks": generation.manifest.counts.get("chunks") if generation else 0,
-            "model": generation.manifest.model if generation else None,
-            "chunker": generation.manifest.chunker if generation else None,
-        }
-
-
-def _memoized(analyze):
-    """The analyzer, remembering each word's stems for the length of one search (pages repeat words a lot)."""
-    seen: dict[str, list[str]] = {}
-
-    def cached(word: str) -> list[str]:
-        if word not in seen:
-            seen[word] = analyze(word)
-        return seen[word]
-
-    return cached
+        manifest = generation.manifest if generation else None
+        return ArchiveStats(
+            documents=stats.documents,
+            chunks=stats.chunks,
+            indexed_chunks=manifest.counts.get("chunks", 0) if manifest else 0,
+            embedded=stats.embedded,
+            sources=stats.sources,
+            duplicate_groups=stats.groups,
+            quotes=sum(count for _, _, count in speakers),
+            speakers=len(speakers),
+            first_date=stats.first_date,
+            last_date=stats.last_date,
+            generation=manifest.generation if manifest else None,
+            model=manifest.model if manifest else None,
+            chunker=manifest.chunker if manifest else None,
+        )
 
 
 def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: VectorIndex, settings: Settings):

@@ -72,8 +72,8 @@ def test_every_bad_file_is_reported_with_its_reason_and_the_good_ones_are_ingest
     else:
         assert "permission denied" in skipped["locked.txt"]
 
-    assert {"windows-1252", "utf16-bom", "deeply-nested", "jl-1", "jl-4", "000_ac5b891913291307",
-            "001_b1430c0bef034883", "002_f99659502e8c69ca"} <= set(report.added)
+    assert {"windows-1252", "utf16-bom", "deeply-nested", "jl-1", "jl-4", "seeds/000_ac5b891913291307",
+            "seeds/001_b1430c0bef034883", "seeds/002_f99659502e8c69ca"} <= set(report.added)
     assert len(report.added) + len(skipped) - len(loops) == 8 + len(EXPECTED_SKIPS) + readable_by_root
     assert peak < 40_000_000, f"ingest held {peak / 1e6:.0f} MB of Python objects at its peak"
 

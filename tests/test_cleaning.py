@@ -1,4 +1,4 @@
-from archive.cleaning import clean, is_boilerplate, normalize_date, split_paragraphs
+from archive.cleaning import clean, is_boilerplate, split_paragraphs
 from archive.documents import RawRecord
 from archive.readers import read_file
 
@@ -64,10 +64,3 @@ def test_hard_wrapped_lines_are_joined_but_paragraph_lines_are_kept():
     assert split_paragraphs("First paragraph ends.\nSecond one ends.") == ["First paragraph ends.", "Second one ends."]
 
 
-def test_dates_in_common_news_formats_are_normalized():
-    assert normalize_date("2025-02-10T08:00:00Z") == "2025-02-10"
-    assert normalize_date("10 February 2025") == "2025-02-10"
-    assert normalize_date("February 10, 2025") == "2025-02-10"
-    assert normalize_date("Mon, 10 Feb 2025 08:00:00 +0000") == "2025-02-10"
-    assert normalize_date("not a date") is None
-    assert normalize_date("2025-02-30") is None

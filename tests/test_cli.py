@@ -40,7 +40,7 @@ def test_ingest_reports_skipped_files_and_a_summary(runner, settings, tmp_path, 
     (tmp_path / "in" / "a.txt").write_text("Tides\n\nThe tide came in at noon.")
     (tmp_path / "in" / "empty.md").write_text("")
     result = runner.invoke(main, ["--data-dir", str(settings.data_dir), "ingest", str(tmp_path / "in")])
-    assert result.exit_code == 0
+    assert result.exit_code == 3
     assert "skipped" in result.output and "empty.md: file is empty" in result.output
     assert "added 1, updated 0, unchanged 0" in result.output
 

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from archive.store import ChunkRecord
+from archive.documents import ChunkRecord
 from indexer.keyword import KeywordIndex
 from indexer.vectors import VectorIndex
 

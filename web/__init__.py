@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, UnauthorizedError
 from archive.settings import Settings
 
 CSP = (
@@ -40,7 +40,10 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
 
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        if isinstance(exc, UnauthorizedError):
+            response[0].headers["WWW-Authenticate"] = 'Bearer realm="archive"'
+        return response
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
@@ -64,5 +67,5 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
 def error_response(status: int, message: str):
     """One error shape: JSON under /api/, an error page elsewhere."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": {"status": status, "message": message}}), status
-    return render_template("error.html", status=status, message=message), status
+        return make_response(jsonify({"error": {"status": status, "message": message}}), status), status
+    return make_response(render_template("error.html", status=status, message=message), status), status

@@ -3,63 +3,30 @@
 from __future__ import annotations
 
 import hmac
-import tempfile
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from archive.documents import Problem, RawRecord
-from archive.errors import ArchiveError, ForbiddenError, InvalidRequestError
-from archive.readers import SUPPORTED_SUFFIXES, read_file, record_from_mapping
-from indexer.ingest import ingest_records, remove_documents
+from archive.dates import DateError, parse_date
+from archive.documents import IngestReport, Problem
+from archive.errors import ArchiveError, BadInputError, ForbiddenError, InvalidRequestError, UnauthorizedError
+from archive.readers import read_data, records_from_value, within_limit
+from indexer.ingest import Incoming, ingest, remove_documents
 from web.openapi import openapi_document
-from web.searching import run_search, service
+from web.searching import document_view, run_search, service
 
 bp = Blueprint("api", __name__)
 
 
-def hit_json(hit) -> dict:
-    data = asdict(hit)
-    data.pop("context")
-    return data
-
-
 @bp.get("/search")
 def search():
-    response = run_search(request.args)
-    return jsonify({
-        "query": response.query,
-        "mode": response.mode,
-        "total": response.total,
-        "offset": response.offset,
-        "k": response.k,
-        "took_ms": response.took_ms,
-        "notices": response.notices,
-        "results": [hit_json(hit) for hit in response.results],
-    })
-
-
-def document_json(doc_id: str) -> dict:
-    doc = service().document(doc_id)
-    return {
-        "doc_id": doc.doc_id,
-        "title": doc.title,
-        "date": doc.date,
-        "source": doc.source,
-        "url": doc.url,
-        "origin": doc.origin,
-        "ingested_at": doc.ingested_at,
-        "paragraphs": list(doc.paragraphs),
-        "chunks": [{"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
-                   for c in doc.chunks],
-        "duplicates": list(doc.duplicates),
-    }
+    return jsonify(run_search(request.args).to_json())
 
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
-    return jsonify(document_json(doc_id))
+    return jsonify(document_view(doc_id).to_json())
 
 
 def quote_json(quote) -> dict:
@@ -95,7 +62,7 @@ def health():
 
 @bp.get("/stats")
 def stats():
-    return jsonify(service().stats())
+    return jsonify(asdict(service().stats()))
 
 
 @bp.get("/openapi.json")
@@ -104,65 +71,58 @@ def openapi():
 
 
 def _require_token() -> None:
-    """The write API is off unless ARCHIVE_API_TOKEN is set; then it needs `Authorization: Bearer <token>`."""
     token = current_app.extensions["archive.settings"].api_token
     if not token:
         raise ForbiddenError(
-            "the write API is disabled: set ARCHIVE_API_TOKEN on the server and send "
+            "the write API is disabled on this server: set ARCHIVE_API_TOKEN on the server (restart it), then send "
             "`Authorization: Bearer <token>`"
         )
-    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        raise UnauthorizedError("this needs the server's token: send `Authorization: Bearer <token>`")
+    given = header.removeprefix("Bearer ").strip()
     if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
-        raise ForbiddenError("missing or wrong token: send `Authorization: Bearer <token>`")
+        raise UnauthorizedError("wrong token: send `Authorization: Bearer <token>` with the server's token")
 
 
-def _records_from_request() -> tuple[list[RawRecord], list[Problem]]:
+def _incoming_from_request() -> tuple[list[Incoming], list[Problem]]:
+    """What a write request holds: an uploaded file (multipart `file`) or a JSON document or list of them."""
+    limit = current_app.extensions["archive.settings"].max_document_bytes
     upload = request.files.get("file")
     if upload is not None:
         name = Path(upload.filename or "upload.txt").name
-        suffix = Path(name).suffix.lower()
-        if suffix not in SUPPORTED_SUFFIXES:
-            raise InvalidRequestError(f"unsupported file type {suffix or '(none)'} for {name!r}")
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / f"upload{suffix}"
-            upload.save(path)
-            records, problems = read_file(path, current_app.extensions["archive.settings"].max_document_bytes)
-        origin = f"upload:{name}"
-        stem = Path(name).stem
-        records = [replace(r, origin=origin if len(records) == 1 else f"{origin}[{i}]",
-                           doc_id=r.doc_id or (stem if len(records) == 1 else f"{stem}-{i}"))
-                   for i, r in enumerate(records)]
-        return records, problems
+        try:
+            records, problems = read_data(upload.read(), f"upload:{name}", limit)
+        except BadInputError as exc:
+            raise InvalidRequestError(f"the uploaded file {name!r} cannot be ingested: {exc.reason}") from exc
+        return [Incoming(record, label=Path(name).stem) for record in records], problems
     data = request.get_json(silent=True)
     if data is None:
         raise InvalidRequestError(
             "send a JSON document (or a list of them) with Content-Type: application/json, or a file as "
             "multipart form field `file`"
         )
-    items = data if isinstance(data, list) else [data]
-    if not items:
+    if isinstance(data, list) and not data:
         raise InvalidRequestError("the list of documents is empty")
-    limit = current_app.extensions["archive.settings"].max_document_bytes
-    records, problems = [], []
-    for i, item in enumerate(items):
-        try:
-            record = record_from_mapping(item, f"api[{i}]")
-        except ArchiveError as exc:
-            problems.append(Problem(f"api[{i}]", exc.message.removeprefix(f"api[{i}]: ")))
-            continue
-        if len(record.text.encode("utf-8")) > limit:
-            problems.append(Problem(f"api[{i}]", f"document is over the {limit} byte limit; split it into articles"))
-        else:
-            records.append(record)
-    return records, problems
+    try:
+        records, problems = within_limit(*records_from_value(data, "api"), limit)
+    except BadInputError as exc:
+        raise InvalidRequestError(exc.message) from exc
+    for record in records:
+        if record.date:
+            try:
+                parse_date(record.date)
+            except DateError as exc:
+                raise InvalidRequestError(f"{record.origin}: field 'date': {exc}", param="date") from exc
+    return [Incoming(record) for record in records], problems
 
 
 @bp.post("/documents")
 def add_documents():
     _require_token()
-    records, problems = _records_from_request()
-    report = ingest_records(current_app.extensions["archive.settings"], records, embedder=service().embedder)
-    report.skipped[:0] = problems
+    incoming, problems = _incoming_from_request()
+    report = IngestReport(skipped=list(problems))
+    ingest(current_app.extensions["archive.settings"], incoming, embedder=service().embedder, report=report)
     service().refresh(force=True)
     status = 201 if report.added or report.updated else 200
     if not (report.added or report.updated or report.unchanged):
@@ -171,6 +131,7 @@ def add_documents():
         "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
         "duplicates": [{"doc_id": d, "copy_of": c} for d, c in report.duplicates],
         "skipped": [{"origin": p.origin, "reason": p.reason} for p in report.skipped],
+        "warnings": [{"origin": p.origin, "reason": p.reason} for p in report.warnings],
         "chunks_embedded": report.chunks_embedded,
     }), status
 
@@ -178,6 +139,6 @@ def add_documents():
 @bp.delete("/documents/<path:doc_id>")
 def delete_document(doc_id: str):
     _require_token()
-    remove_documents(current_app.extensions["archive.settings"], [doc_id], embedder=service().embedder)
+    removed = remove_documents(current_app.extensions["archive.settings"], [doc_id], embedder=service().embedder)
     service().refresh(force=True)
-    return jsonify({"removed": [doc_id]})
+    return jsonify({"removed": removed})

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from dataclasses import replace
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
+from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
-from web.searching import request_from_args, service
+from web.searching import document_view, request_from_args, service
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 10
+
+
+def render(template: str, json_url: str | None, status: int = 200, **context):
+    """A page, with its JSON twin linked (`<link rel="alternate">` and a visible link) from one place."""
+    return render_template(template, json_url=json_url, **context), status
 
 
 @bp.get("/")
@@ -33,7 +39,14 @@ def search_page():
             search_request = request_from_args(args, PAGE_SIZE)
             if search_request.k != PAGE_SIZE:
                 raise InvalidRequestError("the search page shows 10 results a page; use /api/search for k")
-            response = service().search(search_request)
+            past_end = search_request.offset > MAX_CANDIDATES - PAGE_SIZE
+            response = service().search(replace(search_request, offset=0) if past_end else search_request)
+            if past_end or (search_request.offset and not response.results):
+                last = max(1, -(-min(response.total, MAX_CANDIDATES) // PAGE_SIZE))
+                raise InvalidRequestError(
+                    f"page {search_request.offset // PAGE_SIZE + 1} is past the end: these results fill "
+                    f"{last} page{'s' if last != 1 else ''}"
+                )
             context["response"] = response
             context["pages"] = _pages(response, form)
         except IndexMissingError as exc:
@@ -44,16 +57,17 @@ def search_page():
             status = 400
     elif "q" in args and not form["q"].strip():
         context["error"] = "Type some words to search for."
-    return render_template("search.html", **context), status
+    json_url = url_for("api.search", **request.args) if form["q"].strip() else None
+    return render("search.html", json_url, status, **context)
 
 
 def _pages(response, form) -> dict:
     current = response.offset // PAGE_SIZE + 1
-    last = max(1, -(-response.total // PAGE_SIZE))
+    last = max(1, -(-min(response.total, MAX_CANDIDATES) // PAGE_SIZE))
     base = {k: v for k, v in form.items() if v}
 
     def link(page: int) -> str:
-        return "/?" + urlencode({**base, "page": page})
+        return url_for("pages.search_page", **base, page=page)
 
     return {"current": current, "last": last,
             "previous": link(current - 1) if current > 1 else None,
@@ -62,7 +76,7 @@ def _pages(response, form) -> dict:
 
 @bp.get("/speakers")
 def speakers_page():
-    return render_template("speakers.html", speakers=service().store.speaker_counts())
+    return render("speakers.html", url_for("api.speakers"), speakers=service().store.speaker_counts())
 
 
 @bp.get("/speakers/<path:name>")
@@ -72,7 +86,8 @@ def speaker_page(name: str):
     if not known:
         raise NotFoundError(f"no speaker or organisation known as {name!r}")
     quotes = service().quotes(speaker=name) or service().quotes(org=name)
-    return render_template("speaker.html", name=known[0] if len(known) == 1 else name, quotes=quotes,
+    return render("speaker.html", url_for("api.quotes", speaker=name), name=known[0] if len(known) == 1 else name,
+                  quotes=quotes,
                            roles=registry.people.get(known[0], {}).get("roles", []),
                            orgs=registry.people.get(known[0], {}).get("orgs", []))
 
@@ -102,16 +117,12 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
 
 @bp.get("/documents/<path:doc_id>")
 def document_page(doc_id: str):
-    doc = service().document(doc_id)
-    hit_paragraph = None
+    view = document_view(doc_id)
+    doc = view.document
     hit_chunk = request.args.get("chunk", type=int)
-    chunk_ids = {c.chunk_id: c for c in doc.chunks}
-    focus = chunk_ids.get(hit_chunk) if hit_chunk is not None else None
-    if focus is not None:
-        hit_paragraph = focus.paragraph
+    focus = next((c for c in doc.chunks if c.chunk_id == hit_chunk), None) if hit_chunk is not None else None
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
     similar = service().similar(similar_to.chunk_id) if similar_to is not None else []
-    quotes = service().store.quotes(doc_id=doc.doc_id)
-    return render_template("document.html", doc=doc, hit_paragraph=hit_paragraph, similar=similar,
-                           focus=focus, json_url=f"/api/documents/{doc.doc_id}",
-                           paragraphs=marked_paragraphs(doc, quotes), quotes=quotes)
+    return render("document.html", url_for("api.document", doc_id=doc.doc_id), doc=doc,
+                  hit_paragraph=focus.paragraph if focus else None, similar=similar, focus=focus,
+                  paragraphs=marked_paragraphs(doc, view.quotes), quotes=view.quotes)

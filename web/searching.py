@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from flask import current_app
 
+from archive.documents import StoredDocument, StoredQuote
 from archive.errors import InvalidRequestError
 from indexer.search import SearchRequest, SearchResponse, SearchService
 
@@ -46,3 +50,31 @@ def request_from_args(args, default_k: int = 10) -> SearchRequest:
 
 def run_search(args, default_k: int = 10) -> SearchResponse:
     return service().search(request_from_args(args, default_k))
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One document with its quotes: what the document page shows and /api/documents/<id> returns."""
+
+    document: StoredDocument
+    quotes: list[StoredQuote]
+
+    def to_json(self) -> dict[str, Any]:
+        doc = self.document
+        return {
+            "doc_id": doc.doc_id,
+            "title": doc.title,
+            "date": doc.date,
+            "source": doc.source,
+            "url": doc.url,
+            "origin": doc.origin,
+            "ingested_at": doc.ingested_at,
+            "paragraphs": list(doc.paragraphs),
+            "chunks": [{"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
+                       for c in doc.chunks],
+            "duplicates": list(doc.duplicates),
+        }
+
+
+def document_view(doc_id: str) -> DocumentView:
+    return DocumentView(service().document(doc_id), service().store.quotes(doc_id=doc_id))

@@ -1,0 +1,61 @@
+-- The store's tables: documents, their chunks, copies between chunks, quotes, known names, and meta.
+-- Applied with CREATE ... IF NOT EXISTS on every open, so a new table or index reaches old stores too.
+CREATE TABLE IF NOT EXISTS documents (
+    doc_id TEXT PRIMARY KEY,
+    origin TEXT NOT NULL,
+    title TEXT NOT NULL,
+    date TEXT,
+    source TEXT,
+    url TEXT,
+    text TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    minhash BLOB NOT NULL,
+    group_id TEXT,
+    ingested_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_origin ON documents(origin);
+CREATE INDEX IF NOT EXISTS documents_group ON documents(group_id);
+CREATE INDEX IF NOT EXISTS documents_content ON documents(content_hash);
+CREATE TABLE IF NOT EXISTS chunks (
+    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    paragraph INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    context TEXT NOT NULL,
+    n_tokens INTEGER NOT NULL,
+    norm_hash TEXT NOT NULL,
+    embed_key TEXT,
+    embedding BLOB
+);
+CREATE INDEX IF NOT EXISTS chunks_embed_key ON chunks(embed_key) WHERE embedding IS NOT NULL;
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id, position);
+CREATE INDEX IF NOT EXISTS chunks_norm ON chunks(norm_hash);
+CREATE TABLE IF NOT EXISTS chunk_copies (
+    chunk_id INTEGER NOT NULL REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    copy_id INTEGER NOT NULL REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    PRIMARY KEY (chunk_id, copy_id)
+);
+CREATE INDEX IF NOT EXISTS chunk_copies_copy ON chunk_copies(copy_id);
+CREATE TABLE IF NOT EXISTS quotes (
+    quote_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    chunk_id INTEGER REFERENCES chunks(chunk_id) ON DELETE CASCADE,
+    paragraph INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    text TEXT NOT NULL,
+    norm_hash TEXT NOT NULL,
+    speaker TEXT,
+    org TEXT,
+    mention TEXT
+);
+CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id);
+CREATE INDEX IF NOT EXISTS quotes_chunk ON quotes(chunk_id);
+CREATE INDEX IF NOT EXISTS quotes_speaker ON quotes(speaker);
+CREATE TABLE IF NOT EXISTS names (
+    name TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    roles TEXT NOT NULL DEFAULT '[]',
+    orgs TEXT NOT NULL DEFAULT '[]'
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

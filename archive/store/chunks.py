@@ -1,0 +1,83 @@
+"""Chunks in the store as the indexes and search read them, and their stored embeddings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import numpy as np
+
+from archive.documents import ChunkRecord
+from archive.store.base import StoreBase, marks
+
+_CHUNK_COLUMNS = (
+    "c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source, d.url"
+)
+
+
+class ChunksMixin(StoreBase):
+    def _chunk_records(self, where: str, params: tuple = ()) -> list[ChunkRecord]:
+        return [ChunkRecord(*tuple(r)) for r in self.db.execute(
+            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}", params
+        )]
+
+    def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, ChunkRecord]:
+        if not chunk_ids:
+            return {}
+        return {r.chunk_id: r for r in self._chunk_records(
+            f"WHERE c.chunk_id IN ({marks(len(chunk_ids))})", tuple(chunk_ids)
+        )}
+
+    def chunk_texts(self, doc_id: str) -> list[tuple[int, str]]:
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)
+        )]
+
+    def iter_index_rows(self, batch: int = 5000) -> Iterator[tuple[ChunkRecord, bytes | None]]:
+        """Every chunk with its document's metadata, speakers and stored embedding, in chunk id order."""
+        last = -1
+        while True:
+            rows = self.db.execute(
+                f"SELECT {_CHUNK_COLUMNS},"
+                " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
+                " (SELECT group_concat(DISTINCT q.org) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
+                " c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                " WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                values = list(tuple(row)[:12])
+                values[10], values[11] = values[10] or "", values[11] or ""
+                yield ChunkRecord(*values), row[12]
+            last = rows[-1][0]
+
+    def prepare_embeddings(self, model_key: str) -> None:
+        """Drop stored embeddings made by another model, so none is ever mixed with this one's."""
+        if self.get_meta("embedding_model") != model_key:
+            with self.transaction() as db:
+                db.execute("UPDATE chunks SET embedding = NULL, embed_key = NULL")
+                self.set_meta("embedding_model", model_key)
+
+    def chunks_without_embedding(self) -> list[ChunkRecord]:
+        return self._chunk_records("WHERE c.embedding IS NULL ORDER BY c.chunk_id")
+
+    def set_embeddings(self, chunk_ids: list[int], keys: list[str], vectors: np.ndarray) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "UPDATE chunks SET embedding = ?, embed_key = ? WHERE chunk_id = ?",
+                [(vectors[i].astype(np.float32).tobytes(), keys[i], cid) for i, cid in enumerate(chunk_ids)],
+            )
+
+    def cached_embeddings(self, keys: list[str]) -> dict[str, bytes]:
+        """Stored vectors of chunks whose embedded text (title, context, text) had these keys."""
+        found: dict[str, bytes] = {}
+        for start in range(0, len(keys), 500):
+            part = keys[start:start + 500]
+            for key, blob in self.db.execute(
+                "SELECT embed_key, embedding FROM chunks WHERE embedding IS NOT NULL"
+                f" AND embed_key IN ({marks(len(part))})",
+                part,
+            ):
+                found[key] = blob
+        return found

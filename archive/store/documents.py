@@ -1,0 +1,147 @@
+"""Documents in the store: put one with its chunks and quotes, read it back, remove some, count them."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from archive.documents import Chunk, Document, StoredDocument, StoreStats
+from archive.errors import NotFoundError
+from archive.store.base import StoreBase
+
+if TYPE_CHECKING:
+    from archive.quotes import Quote, Registry
+    from archive.store import Store
+
+
+class DocumentsMixin(StoreBase):
+    def find(self, doc_id: str) -> sqlite3.Row | None:
+        return self.db.execute(
+            "SELECT doc_id, origin, content_hash, group_id FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+
+    def doc_id_for_origin(self, origin: str) -> str | None:
+        row = self.db.execute("SELECT doc_id FROM documents WHERE origin = ? LIMIT 1", (origin,)).fetchone()
+        return row[0] if row else None
+
+    def doc_id_for_content(self, content_hash: str) -> str | None:
+        row = self.db.execute(
+            "SELECT doc_id FROM documents WHERE content_hash = ? ORDER BY doc_id LIMIT 1", (content_hash,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def put_document(
+        self: Store,
+        doc: Document,
+        chunks: list[Chunk],
+        minhash: np.ndarray,
+        norm_hashes: list[str],
+        quotes: list[tuple[int | None, Quote]] | None = None,
+        registry: Registry | None = None,
+    ) -> list[int]:
+        """Insert or replace a document with its chunks and quotes (each quote with the position of its chunk)
+        in one transaction; returns the new chunk ids."""
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        with self.transaction() as db:
+            old = db.execute("SELECT group_id FROM documents WHERE doc_id = ?", (doc.doc_id,)).fetchone()
+            db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc.doc_id,))
+            db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
+            db.execute(
+                "INSERT INTO documents(doc_id, origin, title, date, source, url, text, content_hash, minhash,"
+                " group_id, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.text,
+                 doc.content_hash, minhash.tobytes(), None, now),
+            )
+            ids = []
+            for chunk, norm in zip(chunks, norm_hashes, strict=True):
+                cur = db.execute(
+                    "INSERT INTO chunks(doc_id, position, paragraph, text, context, n_tokens, norm_hash)"
+                    " VALUES (?,?,?,?,?,?,?)",
+                    (doc.doc_id, chunk.position, chunk.paragraph, chunk.text, chunk.context,
+                     chunk.n_tokens, norm),
+                )
+                ids.append(int(cur.lastrowid or 0))
+            self._insert_quotes(doc.doc_id, ids, quotes or [])
+            if registry is not None:
+                self._save_registry(registry)
+            if old and old["group_id"]:
+                self._dissolve_if_alone(old["group_id"])
+            self._bump()
+        return ids
+
+    def remove_documents(self: Store, doc_ids: list[str]) -> None:
+        """Remove all of them or none: an unknown id raises NotFoundError naming every unknown one."""
+        missing = [doc_id for doc_id in doc_ids if self.find(doc_id) is None]
+        if missing:
+            listed = ", ".join(repr(doc_id) for doc_id in missing)
+            raise NotFoundError(
+                f"no document with id {listed}; nothing was removed (`archive search` or /api/search shows ids)"
+            )
+        with self.transaction() as db:
+            for doc_id in doc_ids:
+                row = db.execute("SELECT group_id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+                if row is None:
+                    continue
+                db.execute("DELETE FROM chunks WHERE doc_id = ?", (doc_id,))
+                db.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+                if row["group_id"]:
+                    self._dissolve_if_alone(row["group_id"])
+            self._bump()
+
+    def document(self: Store, doc_id: str) -> StoredDocument:
+        row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no document with id {doc_id!r}")
+        chunks = tuple(
+            Chunk(r.doc_id, r.position, r.paragraph, r.text, r.context, r.title, 0, r.chunk_id)
+            for r in self._chunk_records("WHERE c.doc_id = ? ORDER BY c.position", (doc_id,))
+        )
+        document = Document(
+            doc_id=row["doc_id"], origin=row["origin"], title=row["title"], date=row["date"], source=row["source"],
+            url=row["url"], paragraphs=tuple(row["text"].split("\n\n")), content_hash=row["content_hash"],
+        )
+        return StoredDocument(document, row["group_id"], row["ingested_at"], tuple(self.group_members(doc_id)), chunks)
+
+    def doc_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
+
+    def sources(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")]
+
+    def is_empty(self) -> bool:
+        return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
+
+    def chunk_ids_matching(self, source: str | None, date_from: str | None, date_to: str | None) -> np.ndarray:
+        """Ids of the chunks whose document passes the filters (for the semantic list's allowed set)."""
+        clauses, params = [], []
+        if source:
+            clauses.append("d.source = ?")
+            params.append(source)
+        if date_from:
+            clauses.append("d.date >= ?")
+            params.append(date_from)
+        if date_to:
+            clauses.append("d.date <= ?")
+            params.append(date_to)
+        where = " AND ".join(clauses) or "1"
+        rows = self.db.execute(
+            f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params
+        ).fetchall()
+        return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+    def stats(self) -> StoreStats:
+        db = self.db
+        documents = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
+        chunks, embedded = db.execute("SELECT COUNT(*), COUNT(embedding) FROM chunks").fetchone()
+        sources = {r[0]: r[1] for r in db.execute(
+            "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC"
+        )}
+        groups: dict[str, list[str]] = {}
+        for r in db.execute("SELECT group_id, doc_id FROM documents WHERE group_id IS NOT NULL ORDER BY doc_id"):
+            groups.setdefault(r[0], []).append(r[1])
+        first, last = db.execute("SELECT MIN(date), MAX(date) FROM documents").fetchone()
+        return StoreStats(documents, chunks, embedded, sources, sorted(groups.values()), first, last)

@@ -1,0 +1,53 @@
+"""Rank fusion: how the keyword, semantic and speaker-statement lists become one ranking.
+
+`rrf` is reciprocal rank fusion (the default); `convex` is a weighted sum of min-max normalized scores.
+Each returns (chunk id, fused score, {list name: rank in that list}) best first.
+"""
+
+from __future__ import annotations
+
+Fused = list[tuple[int, float, dict[str, int | None]]]
+
+
+def rrf(lists: dict[str, list[int]], k: int, weights: dict[str, float] | None = None) -> Fused:
+    """Reciprocal rank fusion: score = sum over lists of weight / (k + rank). Ties go to the better best rank."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int | None]] = {}
+    for name, ids in lists.items():
+        weight = (weights or {}).get(name, 1.0)
+        for rank, chunk_id in enumerate(ids, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
+            ranks.setdefault(chunk_id, dict.fromkeys(lists))[name] = rank
+    return _ordered(scores, ranks)
+
+
+def convex(scored: dict[str, list[tuple[int, float]]], weights: dict[str, float]) -> Fused:
+    """Convex combination of min-max normalized scores (a missing score counts as the list's minimum)."""
+    scores: dict[int, float] = {}
+    ranks: dict[int, dict[str, int | None]] = {}
+    total = sum(weights.get(name, 1.0) for name in scored) or 1.0
+    for name, hits in scored.items():
+        if not hits:
+            continue
+        values = [s for _, s in hits]
+        low, span = min(values), (max(values) - min(values)) or 1.0
+        weight = weights.get(name, 1.0) / total
+        for rank, (chunk_id, score) in enumerate(hits, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * (score - low) / span
+            ranks.setdefault(chunk_id, dict.fromkeys(scored))[name] = rank
+    return _ordered(scores, ranks)
+
+
+def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) -> Fused:
+    def best_rank(cid: int) -> int:
+        return min(r for r in ranks[cid].values() if r is not None)
+
+    order = sorted(scores, key=lambda cid: (-scores[cid], best_rank(cid), cid))
+    return [(cid, scores[cid], ranks[cid]) for cid in order]
+
+
+def with_statements(lists: dict[str, list[int]], fused: Fused, statements: set[int], k: int,
+                    weights: dict[str, float]) -> Fused:
+    """Add a named speaker's statements as a third list, in the order the first fusion put them."""
+    lists = {**lists, "quotes": [cid for cid, *_ in fused if cid in statements]}
+    return rrf(lists, k, weights)
