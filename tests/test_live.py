@@ -54,10 +54,16 @@ def call(method, url, body=None, token=TOKEN):
         return error.code, json.loads(error.read())
 
 
-def doc_ids(base, query):
-    time.sleep(0.2)
-    _, data = get(f"{base}/api/search?" + urllib.parse.urlencode({"q": query, "mode": "keyword", "k": 50}))
-    return {hit["doc_id"] for hit in data["results"]}
+def doc_ids(base, query, expected, timeout=10.0):
+    """The documents a keyword search finds, polled until they are the expected ones (the server reloads the
+    index every 0.1 s) or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        _, data = get(f"{base}/api/search?" + urllib.parse.urlencode({"q": query, "mode": "keyword", "k": 50}))
+        found = {hit["doc_id"] for hit in data["results"]}
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)
 
 
 def test_new_changed_and_removed_documents_show_up_without_a_restart(live, tmp_path, embedder):
@@ -67,13 +73,13 @@ def test_new_changed_and_removed_documents_show_up_without_a_restart(live, tmp_p
     article = folder / "otters.txt"
     article.write_text("Otters return to the Thames\n\nOtters were seen near Teddington lock for the first time.")
     ingest_paths(settings, [folder], embedder=embedder)
-    assert doc_ids(base, "Teddington") == {"otters"}
+    assert doc_ids(base, "Teddington", {"otters"}) == {"otters"}
     article.write_text("Otters return to the Thames\n\nOtters were seen near Richmond bridge on Sunday.")
     ingest_paths(settings, [folder], embedder=embedder)
-    assert doc_ids(base, "Teddington") == set()
-    assert doc_ids(base, "Richmond") == {"otters"}
+    assert doc_ids(base, "Teddington", set()) == set()
+    assert doc_ids(base, "Richmond", {"otters"}) == {"otters"}
     remove_documents(settings, ["otters"], embedder=embedder)
-    assert doc_ids(base, "Richmond") == set()
+    assert doc_ids(base, "Richmond", set()) == set()
 
 
 def test_searches_from_many_threads_never_fail_while_rebuilds_run(live, embedder):
@@ -96,7 +102,9 @@ def test_searches_from_many_threads_never_fail_while_rebuilds_run(live, embedder
     try:
         for _ in range(3):
             rebuild(settings, embedder=embedder)
-            time.sleep(0.3)
+            seen, deadline = len(answered), time.monotonic() + 30
+            while len(answered) < seen + 12 and not failures and time.monotonic() < deadline:
+                time.sleep(0.01)
     finally:
         stop.set()
         for thread in threads:
@@ -110,12 +118,12 @@ def test_write_api_adds_and_deletes_documents_with_a_token(live):
                           {"id": "api-1", "title": "Kestrels", "text": "Kestrels nested on the Shard in Southwark.",
                            "date": "2025-03-01", "source": "Wildlife Wire"})
     assert status == 201 and report["added"] == ["api-1"] and report["chunks_embedded"] == 1
-    assert doc_ids(base, "Southwark") == {"api-1"}
+    assert doc_ids(base, "Southwark", {"api-1"}) == {"api-1"}
     assert get(f"{base}/api/documents/api-1")[1]["source"] == "Wildlife Wire"
     status, report = call("POST", f"{base}/api/documents", [{"id": "bad"}, {"id": "api-2", "text": "Owls."}])
     assert status == 201 and report["added"] == ["api-2"] and report["skipped"][0]["origin"] == "api[0]"
     assert call("DELETE", f"{base}/api/documents/api-1") == (200, {"removed": ["api-1"]})
-    assert doc_ids(base, "Southwark") == set()
+    assert doc_ids(base, "Southwark", set()) == set()
     assert call("DELETE", f"{base}/api/documents/api-1")[0] == 404
 
 

@@ -2,16 +2,25 @@ from pathlib import Path
 
 import pytest
 
-from archive.errors import ArchiveError
-from archive.settings import Settings
+from archive.errors import ArchiveError, SettingsError
+from archive.settings import Settings, settings_table
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def test_readme_documents_every_setting():
+def test_readme_settings_table_is_the_one_generated_from_the_settings():
     readme = README.read_text()
-    missing = [env for _, env, _, _ in Settings.describe() if f"`{env}`" not in readme]
-    assert missing == []
+    start = readme.index("<!-- settings table:")
+    table = readme[readme.index("\n", start) + 1:readme.index("<!-- end of settings table -->")].strip()
+    assert table == settings_table(), "run `make readme` to regenerate the README's settings table"
+    assert all(f"`{env}`" in table for _, env, _, _ in Settings.describe())
+
+
+def test_a_setting_outside_its_allowed_values_is_refused_at_load():
+    with pytest.raises(SettingsError, match="ARCHIVE_FUSION='rff' is not one of rrf, convex"):
+        Settings.from_env({"ARCHIVE_FUSION": "rff"})
+    with pytest.raises(SettingsError, match="ARCHIVE_K|ARCHIVE_RRF_K=0 must be at least 1"):
+        Settings.from_env({"ARCHIVE_RRF_K": "0"})
 
 
 def test_environment_then_flags_override_defaults():
