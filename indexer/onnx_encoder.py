@@ -32,8 +32,8 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
         sample = tokenizer(["an example sentence to trace the graph"], return_tensors="pt")
         names = ["input_ids", "attention_mask", "token_type_ids"]
-        axes = {name: {0: "batch", 1: "tokens"} for name in names}
-        axes["last_hidden_state"] = {0: "batch", 1: "tokens"}
+        batch, tokens = torch.export.Dim("batch", max=4096), torch.export.Dim("tokens", max=512)
+        shapes = {name: {0: batch, 1: tokens} for name in names}
         tmp = onnx_path.with_suffix(".tmp")
         class Encoder(torch.nn.Module):
             def __init__(self, inner):
@@ -45,8 +45,8 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
                                   token_type_ids=token_type_ids).last_hidden_state
 
         with torch.no_grad():
-            torch.onnx.export(Encoder(model), tuple(sample[n] for n in names), str(tmp), input_names=names,
-                              output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=18,
+            torch.onnx.export(Encoder(model).eval(), tuple(sample[n] for n in names), str(tmp), input_names=names,
+                              output_names=["last_hidden_state"], dynamic_shapes=shapes, opset_version=18,
                               dynamo=True, external_data=False)
         tmp.replace(onnx_path)
     if quantize:

@@ -3,11 +3,10 @@
 import json
 
 import pytest
+import pytrec_eval  # noqa: E402
 
 from cli import main
 from indexer.evaluate import documents_in_order, load_dataset, mrr_at, ndcg_at, recall_at
-
-pytrec_eval = pytest.importorskip("pytrec_eval")
 
 RUNS = {
     "q1": ["d3", "d1", "d9", "d2", "d7", "d8", "d4", "d5", "d6", "d10", "d11"],
