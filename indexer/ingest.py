@@ -107,20 +107,21 @@ class Ingestor:
 
     def _identify(self, incoming: Incoming, title: str, content_hash: str) -> tuple[str, str]:
         record = incoming.record
+        known = self.store.doc_id_for_origin(record.origin) if incoming.name is not None else None
         if record.doc_id is not None:
             doc_id = explicit_id(record.doc_id, record.origin)
+        elif known is not None:
+            doc_id = known
         else:
-            doc_id = self.store.doc_id_for_origin(record.origin) if incoming.name is not None else None
-            if doc_id is None:
-                same = self.store.doc_id_for_content(content_hash)
-                if same is not None:
-                    return same, "unchanged"
-                if incoming.name is not None:
-                    doc_id = incoming.name
-                    if self.store.find(doc_id) is not None:
-                        doc_id = disambiguated(doc_id, record.origin)
-                else:
-                    doc_id = content_id(incoming.label or title, content_hash)
+            same = self.store.doc_id_for_content(content_hash)
+            if same is not None:
+                return same, "unchanged"
+            if incoming.name is not None:
+                doc_id = incoming.name
+                if self.store.find(doc_id) is not None:
+                    doc_id = disambiguated(doc_id, record.origin)
+            else:
+                doc_id = content_id(incoming.label or title, content_hash)
         existing = self.store.find(doc_id)
         if existing is None:
             return doc_id, "added"

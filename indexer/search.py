@@ -272,7 +272,7 @@ class SearchService:
         if query:
             response = self.search(SearchRequest(query, "hybrid", MAX_K, speaker=speaker, org=org))
             order = {hit.chunk_id: hit.rank for hit in response.results}
-            found = sorted((q for q in found if q.chunk_id in order), key=lambda q: order[q.chunk_id])
+            found = sorted((q for q in found if q.chunk_id in order), key=lambda q: order.get(q.chunk_id or -1, 0))
         return found[:limit]
 
     def similar(self, chunk_id: int, k: int = 5) -> list[Passage]:

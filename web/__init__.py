@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     settings = settings or Settings.from_env()
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=settings.max_upload_bytes)
-    app.json.sort_keys = False
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     if test_config:
         app.config.update(test_config)
     app.extensions["archive.settings"] = settings

@@ -148,7 +148,7 @@ NEW_DOCUMENT = {
     "properties": {"id": {"type": "string"}, "title": {"type": "string"}, "text": {"type": "string"},
                    "date": {"type": "string"}, "source": {"type": "string"}, "url": {"type": "string"}},
 }
-_AUTH = [{"bearer": []}]
+_AUTH: list[dict[str, list[str]]] = [{"bearer": []}]
 _DOC_ID = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 

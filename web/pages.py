@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
+from archive.documents import StoredQuote
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
@@ -99,7 +100,7 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         by_paragraph.setdefault(quote.paragraph, []).append(quote)
     result = []
     for number, text in enumerate(doc.paragraphs):
-        spans = []
+        spans: list[tuple[int, int, StoredQuote]] = []
         for quote in by_paragraph.get(number, []):
             start = text.find(quote.text)
             if start >= 0 and not any(s < start + len(quote.text) and start < e for s, e, _ in spans):
@@ -108,7 +109,7 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         for start, end, quote in sorted(spans, key=lambda s: s[0]):
             html += escape(text[cursor:start])
             html += Markup('<span class="quote {}" title="{}">{}</span>').format(
-                quote.kind, quote.speaker + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""),
+                quote.kind, (quote.speaker or "") + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""),
                 text[start:end])
             cursor = end
         result.append(html + escape(text[cursor:]))
@@ -122,7 +123,7 @@ def document_page(doc_id: str):
     hit_chunk = request.args.get("chunk", type=int)
     focus = next((c for c in doc.chunks if c.chunk_id == hit_chunk), None) if hit_chunk is not None else None
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
-    similar = service().similar(similar_to.chunk_id) if similar_to is not None else []
+    similar = service().similar(similar_to.chunk_id) if similar_to and similar_to.chunk_id is not None else []
     return render("document.html", url_for("api.document", doc_id=doc.doc_id), doc=doc,
                   hit_paragraph=focus.paragraph if focus else None, similar=similar, focus=focus,
                   paragraphs=marked_paragraphs(doc, view.quotes), quotes=view.quotes)

@@ -8,6 +8,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from archive.documents import ChunkRecord
+    from archive.quotes import Registry
 
 
 def marks(count: int) -> str:
@@ -77,3 +82,19 @@ class StoreBase:
 
     def _bump(self) -> None:
         self.set_meta("version", str(self.version() + 1))
+
+    # Each part of the store uses a few methods of the others; they are declared here, defined there.
+    def _chunk_records(self, where: str, params: tuple = ()) -> list[ChunkRecord]:
+        raise NotImplementedError
+
+    def _insert_quotes(self, doc_id: str, chunk_ids: list[int], quotes: list[Any]) -> None:
+        raise NotImplementedError
+
+    def _save_registry(self, registry: Registry) -> None:
+        raise NotImplementedError
+
+    def _dissolve_if_alone(self, group_id: str) -> None:
+        raise NotImplementedError
+
+    def group_members(self, doc_id: str) -> list[str]:
+        raise NotImplementedError

@@ -14,7 +14,6 @@ from archive.store.base import StoreBase
 
 if TYPE_CHECKING:
     from archive.quotes import Quote, Registry
-    from archive.store import Store
 
 
 class DocumentsMixin(StoreBase):
@@ -34,7 +33,7 @@ class DocumentsMixin(StoreBase):
         return row[0] if row else None
 
     def put_document(
-        self: Store,
+        self,
         doc: Document,
         chunks: list[Chunk],
         minhash: np.ndarray,
@@ -72,7 +71,7 @@ class DocumentsMixin(StoreBase):
             self._bump()
         return ids
 
-    def remove_documents(self: Store, doc_ids: list[str]) -> None:
+    def remove_documents(self, doc_ids: list[str]) -> None:
         """Remove all of them or none: an unknown id raises NotFoundError naming every unknown one."""
         missing = [doc_id for doc_id in doc_ids if self.find(doc_id) is None]
         if missing:
@@ -91,7 +90,7 @@ class DocumentsMixin(StoreBase):
                     self._dissolve_if_alone(row["group_id"])
             self._bump()
 
-    def document(self: Store, doc_id: str) -> StoredDocument:
+    def document(self, doc_id: str) -> StoredDocument:
         row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
             raise NotFoundError(f"no document with id {doc_id!r}")
