@@ -108,9 +108,9 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         html, cursor = Markup(""), 0
         for start, end, quote in sorted(spans, key=lambda s: s[0]):
             html += escape(text[cursor:start])
+            org = f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""
             html += Markup('<span class="quote {}" title="{}">{}</span>').format(
-                quote.kind, (quote.speaker or "") + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""),
-                text[start:end])
+                quote.kind, (quote.speaker or "") + org, text[start:end])
             cursor = end
         result.append(html + escape(text[cursor:]))
     return result
