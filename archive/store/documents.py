@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ import numpy as np
 
 from archive.documents import Chunk, Document, StoredDocument, StoreStats
 from archive.errors import NotFoundError
-from archive.store.base import StoreBase
+from archive.store.base import StoreBase, marks
 
 if TYPE_CHECKING:
     from archive.quotes import Quote, Registry
@@ -104,6 +105,21 @@ class DocumentsMixin(StoreBase):
         )
         return StoredDocument(document, row["group_id"], row["ingested_at"], tuple(self.group_members(doc_id)), chunks)
 
+    def document_stamps(self) -> dict[str, str]:
+        """doc_id -> a stamp that changes whenever the document is stored again (for incremental indexing)."""
+        return {r[0]: f"{r[1]}|{r[2]}" for r in self.db.execute(
+            "SELECT doc_id, content_hash, ingested_at FROM documents")}
+
+    def document_rows(self, doc_ids: list[str]) -> Iterator[sqlite3.Row]:
+        """doc_id, title, text, source, date and meta of these documents, with their quoted speakers."""
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start:start + 500]
+            yield from self.db.execute(
+                "SELECT d.doc_id, d.title, d.text, d.source, d.date,"
+                " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.doc_id = d.doc_id) AS speakers"
+                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
+            )
+
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
@@ -118,7 +134,7 @@ class DocumentsMixin(StoreBase):
         """Ids of the chunks whose document passes the filters (for the semantic list's allowed set)."""
         clauses, params = [], []
         if source:
-            clauses.append("d.source = ?")
+            clauses.append("lower(d.source) = lower(?)")
             params.append(source)
         if date_from:
             clauses.append("d.date >= ?")
