@@ -44,6 +44,24 @@ class Settings:
     vector_encoding: str = _setting(
         "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster) or `float32`."
     )
+    vector_index: str = _setting(
+        "auto", "FAISS index kind: `flat` (exact, cost grows with every vector), `ivf` (clustered, approximate, "
+        "scores exact on the stored vectors) or `auto` (flat below `vector_index_threshold` chunks, ivf from there)."
+    )
+    vector_index_threshold: int = _setting(
+        200_000, "Chunks from which `vector_index = auto` builds an IVF index instead of a flat one."
+    )
+    ivf_nprobe: int = _setting(
+        64, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
+    )
+    exact_filter_fraction: float = _setting(
+        0.05, "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "
+        "cluster for the allowed ids only (exact); broader filters scan proportionally more clusters."
+    )
+    cluster: str = _setting(
+        "", "Dask scheduler address (e.g. `tcp://10.0.0.5:8786`) that ingest hands embedding to; empty = encode "
+        "in this process. Needs the `cluster` extra: `pip install '.[cluster]'`."
+    )
     semantic_feedback: int = _setting(
         0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
         "again (0 = off)."

@@ -95,7 +95,7 @@ class Generation:
         self.folder = folder
         self.manifest = manifest
         self.keyword = KeywordIndex(folder / "keyword", settings.title_boost, settings.context_boost)
-        self.vectors = VectorIndex.load(folder / "vectors.faiss")
+        self.vectors = VectorIndex.load(folder / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
 
 
 def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
@@ -271,7 +271,7 @@ class SearchService:
         page = collapsed[request.offset:request.offset + request.k]
         records = self.store.chunks_by_id([cid for cid, *_ in page])
         terms = generation.keyword.query_terms(request.query)
-        analyze = _memoized(generation.keyword.analyzer.analyze)
+        analyze = _memoized(generation.keyword.analyze)
         results = []
         for offset, (cid, score, ranks, copies) in enumerate(page):
             record = records.get(cid)
