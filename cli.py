@@ -42,13 +42,21 @@ def _progress() -> bool:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Encode on this Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); needs .[cluster].")
 @click.pass_obj
-def ingest(settings: Settings, paths: tuple[Path, ...]) -> None:
+def ingest(settings: Settings, paths: tuple[Path, ...], cluster: str | None) -> None:
     """Add or update documents from files and folders (recursive): .txt .md .html .json .jsonl.
 
     Unchanged documents are skipped, bad files reported and skipped. Example: archive ingest seeds/
+    (a large backfill: archive ingest --cluster tcp://scheduler:8786 backfill/)
     """
+    from dataclasses import replace
+
     from indexer.ingest import ingest_paths
+
+    if cluster:
+        settings = replace(settings, cluster=cluster)
 
     report = ingest_paths(settings, list(paths), progress=_progress())
     for problem in report.skipped:

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -155,7 +155,7 @@ def publish(
     root = indexes_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     _remove_debris(root)
-    embedded = embed_missing(store, embedder, progress, settings.embed_batch)
+    embedded = embed_missing(store, embedder, progress, settings.embed_batch, settings)
     previous = current_generation(settings)
     kind = vector_kind(settings, store.stats().chunks)
     if previous is not None and not full:
@@ -257,12 +257,15 @@ def _must_rebuild(vectors: VectorIndex, kind: str, settings: Settings) -> bool:
     return vectors.kind != kind or outgrown
 
 
-def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048) -> int:
+def embed_missing(
+    store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048, settings: Settings | None = None
+) -> int:
     """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
 
     A chunk whose embedded text (title, context, text) is the same as a stored chunk's reuses that vector, so a
     story filed again under another id costs no encoding. Large batches let the encoder sort texts by length over
-    more of them (less padding). Returns the number of chunks actually encoded.
+    more of them (less padding). With `settings.cluster` set, the batches are encoded by that Dask cluster's
+    workers and saved here in order (`indexer.cluster`). Returns the number of chunks actually encoded.
     """
     store.prepare_embeddings(embedder.identity.key)
     rows = store.chunks_without_embedding()
@@ -283,16 +286,29 @@ def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batc
         from tqdm import tqdm
 
         bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
-    for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        texts = [embedding_text(r.title, r.context, r.text) for r in part]
-        store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part],
-                             embedder.encode_documents(texts))
+    parts = [rows[start:start + batch] for start in range(0, len(rows), batch)]
+    texts = ([embedding_text(r.title, r.context, r.text) for r in part] for part in parts)
+    if settings is not None and settings.cluster:
+        encoded = _encode_on_cluster(settings, embedder, texts)
+    else:
+        encoded = (embedder.encode_documents(part_texts) for part_texts in texts)
+    for part, vectors in zip(parts, encoded, strict=True):
+        store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part], vectors)
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
         bar.close()
     return len(rows)
+
+
+def _encode_on_cluster(settings: Settings, embedder: Embedder, texts: Iterable[list[str]]) -> Iterator[np.ndarray]:
+    try:
+        from indexer.cluster import encode_on_cluster
+    except ImportError as exc:
+        raise ArchiveError(
+            "encoding on a cluster needs Dask distributed: pip install '.[cluster]' (make install includes it)"
+        ) from exc
+    return encode_on_cluster(settings.cluster, settings, embedder.identity.key, texts)
 
 
 def _embed_key(title: str, context: str, text: str) -> str:

@@ -121,8 +121,11 @@ class VectorIndex:
                 self._ids = np.sort(faiss.vector_to_array(self.index.id_map).astype(np.int64))
             else:
                 lists = self.index.invlists
-                parts = [faiss.rev_swig_ptr(lists.get_ids(n), lists.list_size(n)).copy()
-                         for n in range(self.index.nlist) if lists.list_size(n)]
+                parts = [
+                    faiss.rev_swig_ptr(lists.get_ids(n), lists.list_size(n)).copy()
+                    for n in range(self.index.nlist)
+                    if lists.list_size(n)
+                ]
                 self._ids = np.sort(np.concatenate(parts).astype(np.int64)) if parts else np.zeros(0, np.int64)
         return self._ids
 
@@ -174,9 +177,7 @@ class VectorIndex:
         except RuntimeError:
             return None
 
-    def search(
-        self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None
-    ) -> list[tuple[int, float]]:
+    def search(self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """(chunk_id, cosine similarity) best first; `allowed` restricts the search to those ids."""
         if len(self) == 0 or limit <= 0:
             return []

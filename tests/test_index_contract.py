@@ -29,14 +29,20 @@ KEYWORD_BACKENDS = {
     "tantivy": Backend(lambda path: KeywordIndex(path / "kw", create=True), lambda path: KeywordIndex(path / "kw")),
 }
 VECTOR_BACKENDS = {
-    "faiss-flat-float32": Backend(lambda path: VectorIndex.create(8, "flat", "float32"),
-                                  lambda path: VectorIndex.load(path / "v.faiss")),
-    "faiss-flat-float16": Backend(lambda path: VectorIndex.create(8, "flat", "float16"),
-                                  lambda path: VectorIndex.load(path / "v.faiss")),
-    "faiss-ivf-float16": Backend(lambda path: VectorIndex.create(8, "ivf", "float16", nprobe=1),
-                                 lambda path: VectorIndex.load(path / "v.faiss", nprobe=1)),
-    "faiss-ivf-float32": Backend(lambda path: VectorIndex.create(8, "ivf", "float32", nprobe=1),
-                                 lambda path: VectorIndex.load(path / "v.faiss", nprobe=1)),
+    "faiss-flat-float32": Backend(
+        lambda path: VectorIndex.create(8, "flat", "float32"), lambda path: VectorIndex.load(path / "v.faiss")
+    ),
+    "faiss-flat-float16": Backend(
+        lambda path: VectorIndex.create(8, "flat", "float16"), lambda path: VectorIndex.load(path / "v.faiss")
+    ),
+    "faiss-ivf-float16": Backend(
+        lambda path: VectorIndex.create(8, "ivf", "float16", nprobe=1),
+        lambda path: VectorIndex.load(path / "v.faiss", nprobe=1),
+    ),
+    "faiss-ivf-float32": Backend(
+        lambda path: VectorIndex.create(8, "ivf", "float32", nprobe=1),
+        lambda path: VectorIndex.load(path / "v.faiss", nprobe=1),
+    ),
 }
 
 
@@ -70,12 +76,19 @@ def clustered(count: int, seed: int = 0) -> np.ndarray:
 
 def filled_keyword(backend: Backend, path: Path):
     index = backend.make(path)
-    index.add([
-        record(1, "Rioters attacked a hotel housing refugees.", source="Daily A", date="2024-08-04",
-               speakers="Enver Solomon"),
-        record(2, "The council approved a new hotel.", source="Daily B", date="2025-01-10"),
-        record(3, "Nothing relevant here.", context="The riot police arrived.", date="2025-01-11"),
-    ])
+    index.add(
+        [
+            record(
+                1,
+                "Rioters attacked a hotel housing refugees.",
+                source="Daily A",
+                date="2024-08-04",
+                speakers="Enver Solomon",
+            ),
+            record(2, "The council approved a new hotel.", source="Daily B", date="2025-01-10"),
+            record(3, "Nothing relevant here.", context="The riot police arrived.", date="2025-01-11"),
+        ]
+    )
     index.commit()
     return index
 
