@@ -7,7 +7,9 @@ DATA_DIR ?= archive-data
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install run test lint browser bench load clean
+SCALE_BASE ?= bench-data/scale-base
+
+.PHONY: install run test lint browser bench bench-scale load clean
 
 install: $(STAMP)
 
@@ -40,8 +42,17 @@ test: install
 	$(BIN)/python -m pytest
 
 # Speed and memory figures (not tests): BBC ingest, 100k chunks, latency, concurrent API load. ~10-15 min.
+# Then the scale table (10k, 100k, 1M passages from perturbed copies of real vectors): see tests/bench/scale.py.
 bench: install
 	$(BIN)/python tests/bench/bench.py --bbc ../shared/data/bbc-news --scale 100000
+	$(MAKE) --no-print-directory bench-scale
+
+# The base of real passages and vectors (BBC + Reuters, encoded once with the ONNX encoder: same vectors, faster;
+# about half an hour here), then the sets built from it. Writes docs/scale.json and docs/scale.png.
+bench-scale: install
+	test -f $(SCALE_BASE)/indexes/CURRENT || ARCHIVE_ENCODER=onnx $(BIN)/archive --data-dir $(SCALE_BASE) \
+		ingest ../shared/data/bbc-news ../shared/data/reuters21578
+	$(BIN)/python tests/bench/scale.py --base $(SCALE_BASE) --sizes 10000,100000,1000000
 
 # The bounded load test: seeds + the BBC archive (~10k chunks), 16 clients for 60 s; prints errors and p50/p99.
 load: install
