@@ -503,6 +503,10 @@ class Store:
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
+    def chunk_count(self) -> int:
+        """Chunks in the store, from an index (stats() scans every row, seconds at a million chunks)."""
+        return self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0]
+
     def stats(self) -> StoreStats:
         db = self.db
         documents = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]

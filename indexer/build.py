@@ -157,7 +157,7 @@ def publish(
     _remove_debris(root)
     embedded = embed_missing(store, embedder, progress, settings.embed_batch, settings)
     previous = current_generation(settings)
-    kind = vector_kind(settings, store.stats().chunks)
+    kind = vector_kind(settings, store.chunk_count())
     if previous is not None and not full:
         try:
             check_compatible(Manifest.read(previous), embedder)
