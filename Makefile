@@ -9,7 +9,7 @@ PORT ?= 5000
 
 SCALE_BASE ?= bench-data/scale-base
 
-.PHONY: install run test lint browser bench bench-scale load clean
+.PHONY: install run test lint browser bench bench-scale bench-cluster load clean
 
 install: $(STAMP)
 
@@ -53,6 +53,11 @@ bench-scale: install
 	test -f $(SCALE_BASE)/indexes/CURRENT || ARCHIVE_ENCODER=onnx $(BIN)/archive --data-dir $(SCALE_BASE) \
 		ingest ../shared/data/bbc-news ../shared/data/reuters21578
 	$(BIN)/python tests/bench/scale.py --base $(SCALE_BASE) --sizes 10000,100000,1000000
+	$(MAKE) --no-print-directory bench-cluster
+
+# Encoding throughput locally and on a local Dask cluster of 1 and 2 workers (needs the scale base above).
+bench-cluster: install
+	$(BIN)/python tests/bench/cluster.py --base $(SCALE_BASE) --passages 1000
 
 # The bounded load test: seeds + the BBC archive (~10k chunks), 16 clients for 60 s; prints errors and p50/p99.
 load: install
