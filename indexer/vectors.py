@@ -84,7 +84,7 @@ class VectorIndex:
     @property
     def lists(self) -> int:
         """IVF lists (clusters); 0 for a flat index."""
-        return 0 if self.kind == "flat" else int(self.index.nlist)
+        return 0 if self.index is None or self.kind == "flat" else int(self.index.nlist)
 
     @classmethod
     def create(cls, dimension: int, kind: str = "flat", encoding: str = "float16", **tuning) -> VectorIndex:

@@ -224,7 +224,7 @@ def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndar
     return result
 
 
-def step_latency(settings: Settings, queries: list[str]) -> dict:
+def step_latency(settings: Settings, queries: list[str], dates: list[str]) -> dict:
     embedder = Embedder.from_settings(settings, query_cache_size=0)
     service = SearchService(settings, embedder=embedder)
     figures = {}
@@ -237,6 +237,13 @@ def step_latency(settings: Settings, queries: list[str]) -> dict:
             service.search(SearchRequest(query, mode=mode))
             times.append((time.perf_counter() - started) * 1000)
         figures[mode] = {k: round(v, 2) for k, v in percentiles(times).items()}
+    times = []
+    for n, query in enumerate(queries):
+        day = dates[n % len(dates)]
+        started = time.perf_counter()
+        service.search(SearchRequest(query, mode="hybrid", date_from=day, date_to=day))
+        times.append((time.perf_counter() - started) * 1000)
+    figures["hybrid_one_day_filter"] = {k: round(v, 2) for k, v in percentiles(times).items()}
     return figures
 
 
@@ -314,7 +321,7 @@ def run_size(args, size: int, rows, vectors, embedder: Embedder, query_texts, qu
     }
     figures["vectors"] = step_vectors(folder, settings, query_sets, dates)
     figures["store_paths"] = step_store_paths(settings, np.load(folder / "exact-ids.npy"))
-    figures["latency_ms"] = step_latency(settings, query_texts)
+    figures["latency_ms"] = step_latency(settings, query_texts, dates)
     figures["server"] = step_server(settings, query_texts, args.port)
     (folder / "exact-vectors.npy").unlink()
     return figures
