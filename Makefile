@@ -8,7 +8,9 @@ DATA_DIR ?= $(or $(ARCHIVE_DATA_DIR),archive-data)
 HOST ?= $(or $(ARCHIVE_HOST),127.0.0.1)
 PORT ?= $(or $(ARCHIVE_PORT),5000)
 
-.PHONY: install run test lint browser bench load clean readme
+SCALE_BASE ?= bench-data/scale-base
+
+.PHONY: install run test lint browser bench bench-scale bench-cluster load clean readme
 
 install: $(STAMP)
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	# torch first and pinned: here pip takes the local CPU wheel; anything else pulls a multi-GB CUDA build
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e '.[dev,onnx]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,onnx,cluster]'
 	$(MAKE) --no-print-directory browser
 	touch $(STAMP)
 
@@ -41,8 +43,22 @@ test: install
 	$(BIN)/python -m pytest
 
 # Speed and memory figures (not tests): BBC ingest, 100k chunks, latency, concurrent API load. ~10-15 min.
+# Then the scale table (10k, 100k, 1M passages from perturbed copies of real vectors): see tests/bench/scale.py.
 bench: install
 	$(BIN)/python tests/bench/bench.py --bbc ../shared/data/bbc-news --scale 100000
+	$(MAKE) --no-print-directory bench-scale
+
+# The base of real passages and vectors (BBC + Reuters, encoded once with the ONNX encoder: same vectors, faster;
+# about half an hour here), then the sets built from it. Writes docs/scale.json and docs/scale.png.
+bench-scale: install
+	test -f $(SCALE_BASE)/indexes/CURRENT || ARCHIVE_ENCODER=onnx $(BIN)/archive --data-dir $(SCALE_BASE) \
+		ingest ../shared/data/bbc-news ../shared/data/reuters21578
+	$(BIN)/python tests/bench/scale.py --base $(SCALE_BASE) --sizes 10000,100000,1000000
+	$(MAKE) --no-print-directory bench-cluster
+
+# Encoding throughput locally and on a local Dask cluster of 1 and 2 workers (needs the scale base above).
+bench-cluster: install
+	$(BIN)/python tests/bench/cluster.py --base $(SCALE_BASE) --passages 1000
 
 # The bounded load test: seeds + the BBC archive (~10k chunks), 16 clients for 60 s; prints errors and p50/p99.
 load: install

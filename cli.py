@@ -74,17 +74,23 @@ def _progress() -> bool:
 @click.option("--source", default=None, help="Source (outlet) for documents that name none.")
 @click.option("--dry-run", is_flag=True, help="Read and clean everything, print what would be stored, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON line per document and per problem.")
-def ingest(settings: Settings, paths: tuple[Path, ...], source: str | None, dry_run: bool, as_json: bool) -> None:
+@click.option("--cluster", default=None, metavar="ADDRESS",
+              help="Encode on this Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); needs .[cluster].")
+def ingest(settings: Settings, paths: tuple[Path, ...], source: str | None, dry_run: bool, as_json: bool,
+           cluster: str | None) -> None:
     """Add or update documents from files and folders (recursive): .txt .md .html .json .jsonl.
 
     Unchanged documents are skipped, bad files reported and skipped (exit status 3 when any was).
     Example: archive ingest seeds/ --source "The Guardian"
+    (a large backfill: archive ingest --cluster tcp://scheduler:8786 backfill/)
     """
     if dry_run:
         _preview(settings, list(paths), source, as_json)
         return
     from indexer.ingest import ingest_paths
 
+    if cluster:
+        settings = replace(settings, cluster=cluster)
     report = ingest_paths(settings, list(paths), progress=_progress(), source=source)
     for problem in report.skipped:
         click.echo(f"skipped {problem.origin}: {problem.reason}", err=True)

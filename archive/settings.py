@@ -54,6 +54,25 @@ class Settings:
         "Changing it rebuilds the vector index on the next write.",
         choices=("float16", "float32"),
     )
+    vector_index: str = _setting(
+        "auto", "FAISS index kind: `flat` (exact, cost grows with every vector), `ivf` (clustered, approximate, "
+        "scores exact on the stored vectors) or `auto` (flat below `vector_index_threshold` chunks, ivf from there).",
+        choices=("auto", "flat", "ivf"),
+    )
+    vector_index_threshold: int = _setting(
+        200_000, "Chunks from which `vector_index = auto` builds an IVF index instead of a flat one."
+    )
+    ivf_nprobe: int = _setting(
+        64, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
+    )
+    exact_filter_fraction: float = _setting(
+        0.05, "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "
+        "cluster for the allowed ids only (exact); broader filters scan proportionally more clusters."
+    )
+    cluster: str = _setting(
+        "", "Dask scheduler address (e.g. `tcp://10.0.0.5:8786`) that ingest hands embedding to; empty = encode "
+        "in this process. Needs the `cluster` extra: `pip install '.[cluster]'`."
+    )
     semantic_feedback: int = _setting(
         0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
         "again (0 = off; measured below).")

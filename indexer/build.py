@@ -17,6 +17,7 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,12 +28,13 @@ from filelock import FileLock, Timeout
 
 from archive.chunking import CHUNKER_VERSION
 from archive.documents import embedding_text
-from archive.errors import IndexMismatchError, IndexMissingError, WriterBusyError
+from archive.errors import ArchiveError, IndexMismatchError, IndexMissingError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Store
 from indexer.embedder import Embedder
 from indexer.keyword import SCHEMA_VERSION, KeywordIndex
-from indexer.vectors import VectorIndex
+from indexer.vectors import KINDS as VECTOR_KINDS
+from indexer.vectors import VectorIndex, clusters_for
 
 KEEP_GENERATIONS = 2
 
@@ -78,6 +80,7 @@ class Manifest:
     store_version: int
     counts: dict
     vector_encoding: str = "float32"
+    vector_index: str = "flat"
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:
@@ -147,8 +150,9 @@ def publish(
     root = indexes_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     _remove_debris(root)
-    embedded = embed_missing(store, embedder, progress, settings.embed_batch)
+    embedded = embed_missing(store, embedder, progress, settings.embed_batch, settings)
     previous = current_generation(settings)
+    kind = vector_kind(settings, store.chunk_count())
     if previous is not None and not full:
         try:
             check_compatible(Manifest.read(previous), embedder)
@@ -157,7 +161,8 @@ def publish(
         else:
             if Manifest.read(previous).vector_encoding != settings.vector_encoding:
                 previous = None
-            elif Manifest.read(previous).store_version == store.version() and embedded == 0:
+            elif (Manifest.read(previous).store_version == store.version() and embedded == 0
+                  and Manifest.read(previous).vector_index == kind):
                 return Manifest.read(previous), 0
 
     name = datetime.now(timezone.utc).strftime("gen-%Y%m%dT%H%M%S%fZ")
@@ -166,30 +171,35 @@ def publish(
         shutil.copytree(previous / "keyword", building / "keyword", copy_function=os.link,
                         ignore=shutil.ignore_patterns("*.lock"))
         keyword = KeywordIndex(building / "keyword")
-        vectors = VectorIndex.load(previous / "vectors.faiss")
+        vectors = VectorIndex.load(previous / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
         indexed = vectors.ids()
+        if _must_rebuild(vectors, kind, settings):
+            vectors = _new_vectors(kind, settings, embedder.dimension)
     else:
         building.mkdir(parents=True)
         keyword = KeywordIndex(building / "keyword", create=True)
-        vectors = VectorIndex(embedder.dimension, encoding=settings.vector_encoding)
+        vectors = _new_vectors(kind, settings, embedder.dimension)
         indexed = np.zeros(0, dtype=np.int64)
 
     version = store.version()
     wanted = set()
     new_rows, new_ids, new_vectors = [], [], []
-    indexed_set = set(indexed.tolist())
+    keyword_set = set(indexed.tolist())
+    vector_set = set(vectors.ids().tolist())
     for row, blob in store.iter_index_rows():
         wanted.add(row.chunk_id)
-        if row.chunk_id not in indexed_set:
+        if row.chunk_id not in keyword_set:
             new_rows.append(row)
+        if row.chunk_id not in vector_set:
             new_ids.append(row.chunk_id)
             new_vectors.append(np.frombuffer(blob, dtype=np.float32))
-    removed = np.array(sorted(indexed_set - wanted), dtype=np.int64)
+    removed = np.array(sorted(keyword_set - wanted), dtype=np.int64)
     keyword.delete(removed.tolist())
-    vectors.delete(removed)
+    vectors.delete(np.array(sorted(vector_set - wanted), dtype=np.int64))
     keyword.add(new_rows)
     if new_ids:
         vectors.add(np.array(new_ids, dtype=np.int64), np.vstack(new_vectors))
+    del new_vectors
     keyword.commit()
     vectors.save(building / "vectors.faiss")
     stats = store.stats()
@@ -202,8 +212,10 @@ def publish(
         keyword_schema=SCHEMA_VERSION,
         store_version=version,
         vector_encoding=settings.vector_encoding,
+        vector_index=vectors.kind,
         counts={"documents": stats.documents, "chunks": len(wanted), "vectors": len(vectors),
-                "keyword_docs": keyword.num_docs, "added": len(new_ids), "removed": int(len(removed))},
+                "keyword_docs": keyword.num_docs, "added": len(new_rows), "removed": int(len(removed)),
+                "vector_lists": vectors.lists},
     )
     manifest.write(building)
     os.replace(building, root / name)
@@ -214,12 +226,39 @@ def publish(
     return manifest, embedded
 
 
-def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048) -> int:
+def vector_kind(settings: Settings, chunks: int) -> str:
+    """The FAISS index kind the settings ask for at this many chunks."""
+    if settings.vector_index == "auto":
+        return "ivf" if chunks >= settings.vector_index_threshold else "flat"
+    if settings.vector_index not in VECTOR_KINDS:
+        raise ArchiveError(
+            f"ARCHIVE_VECTOR_INDEX={settings.vector_index!r} is not a vector index kind: use auto, "
+            + ", ".join(VECTOR_KINDS)
+        )
+    return settings.vector_index
+
+
+def _new_vectors(kind: str, settings: Settings, dimension: int) -> VectorIndex:
+    return VectorIndex.create(dimension, kind, settings.vector_encoding, nprobe=settings.ivf_nprobe,
+                              exact_fraction=settings.exact_filter_fraction)
+
+
+def _must_rebuild(vectors: VectorIndex, kind: str, settings: Settings) -> bool:
+    """A new vector index (filled from the stored vectors) when the kind changed or an IVF index has outgrown
+    its clusters (about 4x the vectors it was clustered for: lists twice as long, queries twice as slow)."""
+    outgrown = vectors.kind == "ivf" and clusters_for(len(vectors)) > 2 * vectors.lists
+    return vectors.kind != kind or outgrown
+
+
+def embed_missing(
+    store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048, settings: Settings | None = None
+) -> int:
     """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
 
     A chunk whose embedded text (title, context, text) is the same as a stored chunk's reuses that vector, so a
     story filed again under another id costs no encoding. Large batches let the encoder sort texts by length over
-    more of them (less padding). Returns the number of chunks actually encoded.
+    more of them (less padding). With `settings.cluster` set, the batches are encoded by that Dask cluster's
+    workers and saved here in order (`indexer.cluster`). Returns the number of chunks actually encoded.
     """
     store.prepare_embeddings(embedder.identity.key)
     rows = store.chunks_without_embedding()
@@ -240,16 +279,29 @@ def embed_missing(store: Store, embedder: Embedder, progress: bool = False, batc
         from tqdm import tqdm
 
         bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
-    for start in range(0, len(rows), batch):
-        part = rows[start:start + batch]
-        texts = [embedding_text(r.title, r.context, r.text) for r in part]
-        store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part],
-                             embedder.encode_documents(texts))
+    parts = [rows[start:start + batch] for start in range(0, len(rows), batch)]
+    texts = ([embedding_text(r.title, r.context, r.text) for r in part] for part in parts)
+    if settings is not None and settings.cluster:
+        encoded = _encode_on_cluster(settings, embedder, texts)
+    else:
+        encoded = (embedder.encode_documents(part_texts) for part_texts in texts)
+    for part, vectors in zip(parts, encoded, strict=True):
+        store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part], vectors)
         if bar is not None:
             bar.update(len(part))
     if bar is not None:
         bar.close()
     return len(rows)
+
+
+def _encode_on_cluster(settings: Settings, embedder: Embedder, texts: Iterable[list[str]]) -> Iterator[np.ndarray]:
+    try:
+        from indexer.cluster import encode_on_cluster
+    except ImportError as exc:
+        raise ArchiveError(
+            "encoding on a cluster needs Dask distributed: pip install '.[cluster]' (make install includes it)"
+        ) from exc
+    return encode_on_cluster(settings.cluster, settings, embedder.identity.key, texts)
 
 
 def _embed_key(title: str, context: str, text: str) -> str:

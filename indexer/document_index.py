@@ -15,7 +15,7 @@ from typing import Any
 
 import tantivy
 
-from indexer.keyword import ANALYZER, _as_datetime, _EARLIEST, _LATEST, _WORD, build_analyzer
+from indexer.keyword import _EARLIEST, _LATEST, _WORD, ANALYZER, _as_datetime, build_analyzer
 
 SCHEMA_VERSION = "documents-1"
 FIXED_FACETS = ("source", "year", "month", "speaker")

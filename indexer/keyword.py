@@ -1,6 +1,6 @@
 """The keyword index: tantivy BM25 over chunk text, title and context, with source and date as filter fields.
 
-Hidden behind KeywordIndex (add / delete / commit / search) so that another engine (OpenSearch) can replace this
+KeywordIndex satisfies `indexer.backends.KeywordBackend`, so that another engine (OpenSearch) can replace this
 module without changing its callers.
 """
 
@@ -175,3 +175,7 @@ class KeywordIndex:
     def query_terms(self, text: str) -> set[str]:
         """The stemmed terms of a query, for highlighting."""
         return set(self.analyzer.analyze(" ".join(_WORD.findall(text))))
+
+    def analyze(self, word: str) -> list[str]:
+        """A word's stems as this index analyses text, for highlighting."""
+        return list(self.analyzer.analyze(word))

@@ -111,7 +111,7 @@ class Generation:
         self.folder = folder
         self.manifest = manifest
         self.keyword = KeywordIndex(folder / "keyword", settings.title_boost, settings.context_boost)
-        self.vectors = VectorIndex.load(folder / "vectors.faiss")
+        self.vectors = VectorIndex.load(folder / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
 
 
 class SearchService:
@@ -227,7 +227,7 @@ class SearchService:
         """Hits for one page: stored text and metadata, every list's rank, and a highlighted snippet."""
         records = self.store.chunks_by_id([cid for cid, *_ in page])
         terms = generation.keyword.query_terms(request.query)
-        analyze = functools.lru_cache(maxsize=4096)(generation.keyword.analyzer.analyze)
+        analyze = functools.lru_cache(maxsize=4096)(generation.keyword.analyze)
         results = []
         for offset, (cid, score, ranks, copies) in enumerate(page):
             record = records.get(cid)

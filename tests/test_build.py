@@ -73,3 +73,28 @@ def test_manifest_is_plain_json_next_to_the_index(seed_settings):
     folder = current_generation(seed_settings)
     assert json.loads((folder / "manifest.json").read_text())["generation"] == folder.name
     assert (folder / "vectors.faiss").is_file() and (folder / "keyword").is_dir()
+
+
+def test_auto_switches_to_an_ivf_index_past_the_threshold_with_the_same_answers(settings, seeds, embedder):
+    from dataclasses import replace
+
+    ingest_paths(settings, [seeds], embedder=embedder)
+    flat = Manifest.read(current_generation(settings))
+    request = SearchRequest("what did the Refugee Council say about riots", mode="semantic")
+    expected = [(h.chunk_id, h.score) for h in SearchService(settings, embedder).search(request).results]
+    ivf_settings = replace(settings, vector_index_threshold=10)
+    rebuild(ivf_settings, embedder=embedder)
+    manifest = Manifest.read(current_generation(ivf_settings))
+    assert (flat.vector_index, manifest.vector_index) == ("flat", "ivf")
+    assert manifest.counts["vectors"] == flat.counts["vectors"] and manifest.counts["vector_lists"] >= 1
+    found = [(h.chunk_id, h.score) for h in SearchService(ivf_settings, embedder).search(request).results]
+    assert [cid for cid, _ in found] == [cid for cid, _ in expected]
+    assert [s for _, s in found] == pytest.approx([s for _, s in expected], abs=1e-4)
+
+
+def test_an_unknown_vector_index_kind_says_which_are_accepted():
+    from archive.errors import SettingsError
+    from archive.settings import Settings
+
+    with pytest.raises(SettingsError, match="ARCHIVE_VECTOR_INDEX='hnsw' is not one of auto, flat, ivf"):
+        Settings.from_env({"ARCHIVE_VECTOR_INDEX": "hnsw"})

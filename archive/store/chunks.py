@@ -20,6 +20,10 @@ class ChunksMixin(StoreBase):
             f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}", params
         )]
 
+    def chunk_count(self) -> int:
+        """Chunks in the store, from an index (stats() scans every row, seconds at a million chunks)."""
+        return int(self.db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
     def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, ChunkRecord]:
         if not chunk_ids:
             return {}

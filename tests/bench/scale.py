@@ -1,0 +1,400 @@
+"""Cost as the archive grows: 10k, 100k and 1M passages built from real vectors. Prints figures, asserts nothing.
+
+Encoding a million passages takes about six hours on this 2-core machine, so the big sets are made from the real
+passages of a base archive (the BBC and Reuters corpora, ingested once with `archive ingest`: real text, real
+vectors). Each passage is filed again under new document and chunk ids with its vector perturbed (Gaussian noise
+of `--noise` per dimension, then normalized again: cosine about 0.98 to the original), until the set holds N
+passages. Copies are written straight into a new store (same schema, same rows as the ingest path writes), then
+the indexes are built by the real `publish()`: that is the "index build from stored vectors" figure.
+
+For each size it measures:
+- the vector list alone: recall@10 of the archive's vector index (flat below the auto threshold, IVF from it;
+  and IVF at every size) against exact search (float32 brute force over the same perturbed set), for news
+  headlines and for off-domain queries (Cranfield), and for a selective date filter; its latency;
+- single-client latency of keyword, semantic and hybrid search in process (query embedding included, no cache);
+- `archive serve`: one client over HTTP (hybrid p50/p99) and the server's RSS;
+- disk: the store, the keyword index, the vector index; build time; slow store paths (copy lookup, filters,
+  facets).
+
+    .venv/bin/python tests/bench/scale.py --base BASE_ARCHIVE --sizes 10000,100000,1000000   (make bench-scale)
+
+BASE_ARCHIVE: `ARCHIVE_ENCODER=onnx archive --data-dir BASE ingest ../shared/data/bbc-news
+../shared/data/reuters21578` (same vectors as torch, faster). Results go to docs/scale.json and docs/scale.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import http.client
+import json
+import random
+import sqlite3
+import statistics
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench import bbc_queries, disk_mb, percentiles, server_rss_mb, start_server  # noqa: E402
+
+from archive.settings import Settings  # noqa: E402
+from archive.store import Store  # noqa: E402
+from indexer.build import Manifest, current_generation, publish, store_path  # noqa: E402
+from indexer.embedder import Embedder  # noqa: E402
+from indexer.search import SearchRequest, SearchService  # noqa: E402
+from indexer.vectors import VectorIndex  # noqa: E402
+
+CHUNK_COLUMNS = "chunk_id, doc_id, position, paragraph, text, context, n_tokens, norm_hash, embed_key, embedding"
+
+
+def base_rows(base: Path) -> tuple[list[tuple], np.ndarray]:
+    """The base archive's embedded chunks (without their vectors) and their vectors, in chunk id order."""
+    db = sqlite3.connect(base / "archive.sqlite3")
+    rows, vectors = [], []
+    for row in db.execute(f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE embedding IS NOT NULL ORDER BY chunk_id"):
+        rows.append(row[:9])
+        vectors.append(np.frombuffer(row[9], dtype=np.float32))
+    db.close()
+    return rows, np.vstack(vectors)
+
+
+def make_store(base: Path, folder: Path, size: int, noise: float, rows: list[tuple], vectors: np.ndarray) -> dict:
+    """A store of `size` passages: the base's, then copies under new ids with perturbed vectors."""
+    folder.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    settings = Settings.from_env({}, data_dir=folder)
+    Store(store_path(settings)).close()
+    db = sqlite3.connect(store_path(settings), isolation_level=None)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=OFF")
+    db.execute("ATTACH DATABASE ? AS b", (str(base / "archive.sqlite3"),))
+    db.execute("BEGIN")
+    db.execute("INSERT INTO meta SELECT * FROM b.meta")
+    db.execute("INSERT INTO names SELECT * FROM b.names")
+    offset = int(rows[-1][0]) + 1
+    copies = -(-size // len(rows))
+    rng = np.random.default_rng(42)
+    exact = np.lib.format.open_memmap(
+        folder / "exact-vectors.npy", mode="w+", dtype=np.float32, shape=(size, vectors.shape[1])
+    )
+    ids = np.zeros(size, dtype=np.int64)
+    written = 0
+    for copy in range(copies):
+        take = min(len(rows), size - written)
+        part = rows[:take]
+        suffix = "" if copy == 0 else f"~{copy}"
+        moved = vectors[:take]
+        if copy:
+            moved = moved + rng.normal(0, noise, moved.shape).astype(np.float32)
+            moved /= np.linalg.norm(moved, axis=1, keepdims=True)
+        docs = sorted({r[1] for r in part})
+        db.execute("CREATE TEMP TABLE IF NOT EXISTS wanted (doc_id TEXT PRIMARY KEY)")
+        db.execute("DELETE FROM wanted")
+        db.executemany("INSERT INTO wanted VALUES (?)", [(d,) for d in docs])
+        db.execute(
+            "INSERT INTO documents SELECT doc_id || ?1, origin || ?1, title, date, source, url, text, content_hash,"
+            " minhash, NULL, ingested_at FROM b.documents WHERE doc_id IN (SELECT doc_id FROM wanted)",
+            (suffix,),
+        )
+        shift = copy * offset
+        db.executemany(
+            f"INSERT INTO chunks ({CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                (
+                    r[0] + shift,
+                    r[1] + suffix,
+                    r[2],
+                    r[3],
+                    r[4],
+                    r[5],
+                    r[6],
+                    r[7],
+                    (r[8] or "") + suffix,
+                    moved[i].tobytes(),
+                )
+                for i, r in enumerate(part)
+            ),
+        )
+        last = int(part[-1][0])
+        db.execute(
+            "INSERT INTO chunk_copies SELECT chunk_id + ?1, copy_id + ?1 FROM b.chunk_copies"
+            " WHERE chunk_id <= ?2 AND copy_id <= ?2",
+            (shift, last),
+        )
+        db.execute(
+            "INSERT INTO quotes (doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention)"
+            " SELECT doc_id || ?1, chunk_id + ?2, paragraph, kind, text, norm_hash, speaker, org, mention"
+            " FROM b.quotes WHERE chunk_id <= ?3",
+            (suffix, shift, last),
+        )
+        exact[written : written + take] = moved
+        ids[written : written + take] = np.array([r[0] for r in part], dtype=np.int64) + shift
+        written += take
+    db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version'")
+    db.execute("COMMIT")
+    db.execute("DETACH DATABASE b")
+    db.close()
+    exact.flush()
+    np.save(folder / "exact-ids.npy", ids)
+    return {"passages": size, "copies": copies, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def exact_top(exact: np.ndarray, ids: np.ndarray, queries: np.ndarray, k: int, rows: np.ndarray | None = None):
+    """Exact top k by float32 brute force (over `rows` positions only, if given)."""
+    best_scores = np.full((len(queries), 0), -np.inf, dtype=np.float32)
+    best_ids = np.zeros((len(queries), 0), dtype=np.int64)
+    positions = np.arange(len(ids)) if rows is None else rows
+    for start in range(0, len(positions), 200_000):
+        part = positions[start : start + 200_000]
+        scores = queries @ np.asarray(exact[part]).T
+        best_scores = np.hstack([best_scores, scores])
+        best_ids = np.hstack([best_ids, np.broadcast_to(ids[part], scores.shape)])
+        keep = np.argsort(-best_scores, axis=1)[:, :k]
+        best_scores = np.take_along_axis(best_scores, keep, 1)
+        best_ids = np.take_along_axis(best_ids, keep, 1)
+    return best_ids
+
+
+def recall(index: VectorIndex, queries: np.ndarray, truth: np.ndarray, k: int = 10, allowed=None) -> dict:
+    found, times = 0, []
+    for n, query in enumerate(queries):
+        started = time.perf_counter()
+        hits = index.search(query, k, None if allowed is None else allowed[n])
+        times.append((time.perf_counter() - started) * 1000)
+        found += len({cid for cid, _ in hits} & set(truth[n].tolist()))
+    total = sum(min(k, len(t)) for t in truth)
+    return {
+        "recall_at_10": round(found / total, 4),
+        **{f"{key}_ms": round(value, 2) for key, value in percentiles(times).items()},
+    }
+
+
+def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndarray], dates: list[str]) -> dict:
+    """Recall and latency of the vector list alone: the served index, an IVF index and a flat one."""
+    exact = np.load(folder / "exact-vectors.npy", mmap_mode="r")
+    ids = np.load(folder / "exact-ids.npy")
+    served = VectorIndex.load(
+        current_generation(settings) / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction
+    )
+    result: dict = {"served_kind": served.kind, "lists": served.lists}
+    store = Store(store_path(settings))
+    position = {cid: n for n, cid in enumerate(ids.tolist())}
+    for name, queries in query_sets.items():
+        truth = exact_top(exact, ids, queries, 10)
+        result[name] = recall(served, queries, truth)
+    other = "ivf" if served.kind == "flat" else "flat"
+    second = VectorIndex.create(
+        exact.shape[1],
+        other,
+        settings.vector_encoding,
+        nprobe=settings.ivf_nprobe,
+        exact_fraction=settings.exact_filter_fraction,
+    )
+    started = time.perf_counter()
+    second.add(ids, np.asarray(exact))
+    result[other] = {
+        "build_seconds": round(time.perf_counter() - started, 1),
+        "lists": second.lists,
+        **recall(second, query_sets["headlines"], exact_top(exact, ids, query_sets["headlines"], 10)),
+    }
+    del second
+    headlines = query_sets["headlines"][: len(dates)]
+    allowed = [store.chunk_ids_matching(None, day, day) for day in dates]
+    truth = np.array(
+        [
+            exact_top(exact, ids, q[None, :], 10, np.array([position[c] for c in a]))[0]
+            if len(a) >= 10
+            else np.zeros(10, np.int64)
+            for q, a in zip(headlines, allowed, strict=True)
+        ]
+    )
+    keep = [n for n, a in enumerate(allowed) if len(a) >= 10]
+    result["one_day_filter"] = {
+        "allowed_mean": round(statistics.fmean(len(allowed[n]) for n in keep)),
+        **recall(served, headlines[keep], truth[keep], allowed=[allowed[n] for n in keep]),
+    }
+    store.close()
+    return result
+
+
+def step_latency(settings: Settings, queries: list[str], dates: list[str]) -> dict:
+    embedder = Embedder.from_settings(settings, query_cache_size=0)
+    service = SearchService(settings, embedder=embedder)
+    figures = {}
+    for mode in ("keyword", "semantic", "hybrid"):
+        for query in queries[:10]:
+            service.search(SearchRequest(query, mode=mode))
+        times = []
+        for query in queries:
+            started = time.perf_counter()
+            service.search(SearchRequest(query, mode=mode))
+            times.append((time.perf_counter() - started) * 1000)
+        figures[mode] = {k: round(v, 2) for k, v in percentiles(times).items()}
+    times = []
+    for n, query in enumerate(queries):
+        day = dates[n % len(dates)]
+        started = time.perf_counter()
+        service.search(SearchRequest(query, mode="hybrid", date_from=day, date_to=day))
+        times.append((time.perf_counter() - started) * 1000)
+    figures["hybrid_one_day_filter"] = {k: round(v, 2) for k, v in percentiles(times).items()}
+    return figures
+
+
+def step_server(settings: Settings, queries: list[str], port: int) -> dict:
+    """`archive serve` on the archive, one client, hybrid: latency over HTTP and the server's memory."""
+    server = start_server(settings, port)
+    try:
+        after_start = server_rss_mb(server)
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        times = []
+        for n, query in enumerate(queries):
+            started = time.perf_counter()
+            connection.request("GET", "/api/search?" + urllib.parse.urlencode({"q": query, "k": 10}))
+            response = connection.getresponse()
+            response.read()
+            if n >= 10:
+                times.append((time.perf_counter() - started) * 1000)
+            assert response.status == 200, response.status
+        return {
+            "rss_after_start_mb": after_start["rss_mb"],
+            **{f"hybrid_{k}_ms": round(v, 1) for k, v in percentiles(times).items()},
+            "peak_rss_mb": server_rss_mb(server)["peak_rss_mb"],
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def step_store_paths(settings: Settings, ids: np.ndarray) -> dict:
+    """The store's queries the search path runs, timed at this size (median of 5)."""
+    store = Store(store_path(settings))
+    source = next(iter(store.sources()), None)
+    rng = random.Random(3)
+    sample = [int(x) for x in rng.sample(ids.tolist(), 100)]
+
+    def timed(call) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            call()
+            times.append((time.perf_counter() - started) * 1000)
+        return round(statistics.median(times), 2)
+
+    figures = {
+        "copies_of_100_ms": timed(lambda: store.copies_of(sample)),
+        "chunks_by_id_10_ms": timed(lambda: store.chunks_by_id(sample[:10])),
+        "ids_matching_one_day_ms": timed(lambda: store.chunk_ids_matching(None, "1987-03-02", "1987-03-02")),
+        "ids_matching_one_source_ms": timed(lambda: store.chunk_ids_matching(source, None, None)),
+        "sources_facet_ms": timed(store.sources),
+        "speaker_counts_ms": timed(store.speaker_counts),
+        "stats_ms": timed(store.stats),
+    }
+    store.close()
+    return figures
+
+
+def run_size(args, size: int, rows, vectors, embedder: Embedder, query_texts, query_sets, dates) -> dict:
+    folder = args.work / f"n{size}"
+    settings = Settings.from_env({}, data_dir=folder)
+    figures: dict = {"passages": size}
+    figures["make_store"] = make_store(args.base, folder, size, args.noise, rows, vectors)
+    store = Store(store_path(settings))
+    started = time.perf_counter()
+    publish(store, embedder, settings, full=True)
+    figures["build_seconds"] = round(time.perf_counter() - started, 1)
+    store.close()
+    gc.collect()
+    generation = current_generation(settings)
+    manifest = Manifest.read(generation)
+    figures["vector_index"] = manifest.vector_index
+    figures["disk_mb"] = {
+        "store": round((store_path(settings)).stat().st_size / 1e6, 1),
+        "keyword": round(disk_mb(generation / "keyword"), 1),
+        "vectors": round((generation / "vectors.faiss").stat().st_size / 1e6, 1),
+    }
+    figures["vectors"] = step_vectors(folder, settings, query_sets, dates)
+    figures["store_paths"] = step_store_paths(settings, np.load(folder / "exact-ids.npy"))
+    figures["latency_ms"] = step_latency(settings, query_texts, dates)
+    figures["server"] = step_server(settings, query_texts, args.port)
+    (folder / "exact-vectors.npy").unlink()
+    return figures
+
+
+def plot(results: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r["passages"] for r in results]
+    fig, (latency, memory) = plt.subplots(1, 2, figsize=(11, 4))
+    for mode, style in (("keyword", ":"), ("semantic", "--"), ("hybrid", "-")):
+        latency.plot(sizes, [r["latency_ms"][mode]["p50"] for r in results], style, marker="o", label=f"{mode} p50")
+    latency.plot(sizes, [r["latency_ms"]["hybrid"]["p99"] for r in results], "-", marker="^", label="hybrid p99")
+    latency.set(xscale="log", xlabel="passages", ylabel="ms per query (one client)", title="Latency")
+    latency.legend()
+    memory.plot(sizes, [r["server"]["peak_rss_mb"] for r in results], marker="o", label="server peak RSS")
+    memory.plot(sizes, [sum(r["disk_mb"].values()) for r in results], marker="s", label="disk (store + indexes)")
+    memory.set(xscale="log", yscale="log", xlabel="passages", ylabel="MB", title="Memory and disk")
+    memory.legend()
+    for axis in (latency, memory):
+        axis.grid(True, which="both", alpha=0.3)
+    fig.suptitle("News archive cost as it grows (2 cores; passages are perturbed copies of real BBC/Reuters ones)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--base", type=Path, required=True, help="An archive of real passages with their vectors.")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/archive-scale"), help="Where the sets are built.")
+    parser.add_argument("--bbc", type=Path, default=ROOT.parent / "shared" / "data" / "bbc-news")
+    parser.add_argument("--cranfield", type=Path, default=ROOT.parent / "shared" / "data" / "cranfield")
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--noise", type=float, default=0.01, help="Per-dimension noise added to copied vectors.")
+    parser.add_argument("--port", type=int, default=5392)
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "scale.json")
+    parser.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
+    args = parser.parse_args()
+
+    rows, vectors = base_rows(args.base)
+    print(f"base: {len(rows)} embedded passages from {args.base}", flush=True)
+    embedder = Embedder.from_settings(Settings.from_env({}), query_cache_size=0)
+    headlines = bbc_queries(args.bbc, args.queries)
+    cranfield = [json.loads(line)["text"] for line in (args.cranfield / "queries.jsonl").read_text().splitlines()]
+    query_sets = {
+        name: np.vstack([embedder.encode_query(q) for q in texts])
+        for name, texts in (("headlines", headlines), ("cranfield", cranfield[: args.queries]))
+    }
+    db = sqlite3.connect(args.base / "archive.sqlite3")
+    days = [d for (d,) in db.execute("SELECT DISTINCT substr(date, 1, 10) FROM documents WHERE date IS NOT NULL")]
+    db.close()
+    dates = random.Random(5).sample(sorted(days), min(50, len(days)))
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    results = {r["passages"]: r for r in previous.get("sizes", [])}
+    for size in [int(s) for s in args.sizes.split(",")]:
+        print(f"-- {size} passages", flush=True)
+        figures = run_size(args, size, rows, vectors, embedder, headlines, query_sets, dates)
+        print(json.dumps(figures), flush=True)
+        results[size] = figures
+        ordered = [results[k] for k in sorted(results)]
+        args.out.write_text(
+            json.dumps(
+                {"date": time.strftime("%Y-%m-%d"), "base_passages": len(rows), "noise": args.noise, "sizes": ordered},
+                indent=2,
+            )
+            + "\n"
+        )
+        plot(ordered, args.plot)
+
+
+if __name__ == "__main__":
+    main()
