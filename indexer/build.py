@@ -31,11 +31,15 @@ from archive.documents import embedding_text
 from archive.errors import ArchiveError, IndexMismatchError, IndexMissingError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Store
+from indexer.document_index import SCHEMA_VERSION as DOCUMENT_SCHEMA
+from indexer.document_index import DocumentIndex, DocumentRow
 from indexer.embedder import Embedder
-from indexer.keyword import SCHEMA_VERSION, KeywordIndex
+from indexer.keyword import SCHEMA_VERSION as KEYWORD_SCHEMA
+from indexer.keyword import KeywordIndex
 from indexer.vectors import KINDS as VECTOR_KINDS
 from indexer.vectors import VectorIndex, clusters_for
 
+SCHEMA_VERSION = f"{KEYWORD_SCHEMA}+{DOCUMENT_SCHEMA}"
 KEEP_GENERATIONS = 2
 
 
@@ -202,6 +206,7 @@ def publish(
     del new_vectors
     keyword.commit()
     vectors.save(building / "vectors.faiss")
+    documents = _update_documents(store, building, previous if not full else None)
     stats = store.stats()
     manifest = Manifest(
         generation=name,
@@ -215,6 +220,7 @@ def publish(
         vector_index=vectors.kind,
         counts={"documents": stats.documents, "chunks": len(wanted), "vectors": len(vectors),
                 "keyword_docs": keyword.num_docs, "added": len(new_rows), "removed": int(len(removed)),
+                "document_index": documents,
                 "vector_lists": vectors.lists},
     )
     manifest.write(building)
@@ -224,6 +230,35 @@ def publish(
     _fsync_dir(root)
     _cleanup(root, keep=name)
     return manifest, embedded
+
+
+def _update_documents(store: Store, building: Path, previous: Path | None) -> int:
+    """Bring the document-level index up to the store: documents stored again since the previous generation
+    are replaced, removed ones deleted (their stamps are kept beside the index). Returns its size."""
+    stamps_file = "documents.json"
+    if previous is not None and (previous / "documents").is_dir() and (previous / stamps_file).is_file():
+        shutil.copytree(previous / "documents", building / "documents", copy_function=os.link,
+                        ignore=shutil.ignore_patterns("*.lock"))
+        documents = DocumentIndex(building / "documents")
+        before = json.loads((previous / stamps_file).read_text())
+    else:
+        documents = DocumentIndex(building / "documents", create=True)
+        before = {}
+    stamps = store.document_stamps()
+    documents.delete([doc_id for doc_id, stamp in before.items() if stamps.get(doc_id) != stamp])
+    documents.add(document_rows(store, [doc_id for doc_id, stamp in stamps.items() if before.get(doc_id) != stamp]))
+    documents.commit()
+    _write_atomic(building / stamps_file, json.dumps(stamps))
+    return documents.num_docs
+
+
+def document_rows(store: Store, doc_ids: list[str]) -> Iterator[DocumentRow]:
+    for row in store.document_rows(doc_ids):
+        yield DocumentRow(
+            doc_id=row["doc_id"], title=row["title"], text=row["text"], source=row["source"], date=row["date"],
+            speakers=tuple(sorted(filter(None, (row["speakers"] or "").split(",")))),
+            meta=json.loads(row["meta"]) if "meta" in row.keys() and row["meta"] else {},
+        )
 
 
 def vector_kind(settings: Settings, chunks: int) -> str:

@@ -121,7 +121,7 @@ class DocumentIndex:
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
-            self._get_writer().delete_documents("doc_id", doc_id)
+            self._get_writer().delete_documents_by_term("doc_id", doc_id)
 
     def commit(self) -> None:
         if self._writer is not None:

@@ -21,6 +21,7 @@ from archive.quotes import Registry
 from archive.settings import Settings
 from archive.store import Store
 from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
+from indexer.document_index import DocumentIndex
 from indexer.embedder import Embedder
 from indexer.fusion import Fused, convex, rrf, with_statements
 from indexer.highlight import highlight
@@ -111,6 +112,7 @@ class Generation:
         self.folder = folder
         self.manifest = manifest
         self.keyword = KeywordIndex(folder / "keyword", settings.title_boost, settings.context_boost)
+        self.documents = DocumentIndex(folder / "documents", settings.title_boost)
         self.vectors = VectorIndex.load(folder / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
 
 
