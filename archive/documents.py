@@ -16,6 +16,7 @@ class RawRecord:
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Cleaned:
     date: str | None
     source: str | None
     url: str | None
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class Document:
     url: str | None
     paragraphs: tuple[str, ...]
     content_hash: str
+    meta: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:
@@ -90,6 +93,7 @@ class StoredDocument:
     ingested_at: str
     duplicates: tuple[str, ...] = ()
     chunks: tuple[Chunk, ...] = field(default=())
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass

@@ -12,10 +12,9 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
-
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
+from archive.formats.html import read_html
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
@@ -25,7 +24,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFI
 
 MAX_DOCUMENT_BYTES = 2_000_000
 MAX_COLLECTION_BYTES = 512_000_000
-_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td")
 _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\x1f\x8b": "gzip-compressed data",
@@ -175,65 +173,6 @@ def _checked_text(text: str, origin: str) -> str:
     if controls > max(8, len(sample) // 100):
         raise BadInputError(f"{origin}: looks binary ({controls} control characters), not text")
     return text
-
-
-def read_html(html: str, origin: str) -> RawRecord:
-    """Article text and metadata from an HTML page; scripts, styles, navigation and figures never reach it."""
-    tree = HTMLParser(html)
-    meta = _html_metadata(tree)
-    for selector in ("script", "style", "noscript", "iframe", "nav", "footer", "aside", "form", "figure",
-                     "figcaption", "svg", "header", "button", "template"):
-        for node in tree.css(selector):
-            node.decompose()
-    for node in tree.css("br"):
-        node.replace_with(" ")
-    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
-    paragraphs = []
-    if root is not None:
-        for node in root.css(", ".join(_BLOCKS)):
-            if any(inner.tag in _BLOCKS for inner in list(node.traverse(include_text=False))[1:]):
-                continue
-            text = " ".join(node.text(separator="").split())
-            if text:
-                paragraphs.append(text)
-        if not paragraphs:
-            text = root.text(separator="\n")
-            paragraphs = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if meta.get("title") and paragraphs and paragraphs[0] == meta["title"]:
-        paragraphs = paragraphs[1:]
-    body = "\n\n".join(paragraphs)
-    if not body.strip():
-        raise BadInputError(f"{origin}: HTML page has no readable text (only scripts, styles or markup)")
-    return RawRecord(origin=origin, text=body, **meta)
-
-
-def _html_metadata(tree: HTMLParser) -> dict[str, str]:
-    def meta(*names: str) -> str | None:
-        for name in names:
-            node = tree.css_first(f'meta[property="{name}"]') or tree.css_first(f'meta[name="{name}"]')
-            if node is not None and (node.attributes.get("content") or "").strip():
-                return node.attributes["content"].strip()
-        return None
-
-    found: dict[str, str | None] = {
-        "title": meta("og:title", "twitter:title"),
-        "date": meta("article:published_time", "date", "pubdate", "dc.date", "DC.date.issued"),
-        "source": meta("og:site_name", "publisher", "application-name"),
-        "url": meta("og:url"),
-    }
-    if not found["title"]:
-        node = tree.css_first("title") or tree.css_first("h1")
-        if node is not None and node.text(strip=True):
-            found["title"] = " ".join(node.text().split())
-    if not found["date"]:
-        node = tree.css_first("time[datetime]")
-        if node is not None:
-            found["date"] = node.attributes.get("datetime")
-    if not found["url"]:
-        node = tree.css_first('link[rel="canonical"]')
-        if node is not None:
-            found["url"] = node.attributes.get("href")
-    return {k: v for k, v in found.items() if v}
 
 
 def read_json(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:

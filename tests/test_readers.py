@@ -97,3 +97,16 @@ def test_folders_are_walked_recursively_and_symlink_loops_reported(tmp_path):
     assert any("symlink loop" in p for p in problems)
     assert any("unsupported file type .png" in p for p in problems)
     assert any("no such file" in p for p in problems)
+
+
+def test_html_author_and_site_name_are_kept_as_meta(tmp_path):
+    html = """<html><head><title>Budget vote delayed | The Example Times</title>
+      <meta name="author" content="Jane Reporter"><meta property="og:site_name" content="The Example Times"></head>
+      <body><article><h1>Budget vote delayed</h1>
+      <p>The council postponed its budget vote to next week after a long debate on Monday night.</p>
+      <p>Members said they needed more time to read the amended figures before they could decide.</p>
+      </article></body></html>"""
+    (record,), _ = read_file(write(tmp_path, "budget.html", html))
+    assert record.meta == {"author": "Jane Reporter", "site_name": "The Example Times"}
+    assert record.source == "The Example Times"
+    assert record.text.startswith("The council postponed")
