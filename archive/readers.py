@@ -229,4 +229,6 @@ def record_from_mapping(item: object, origin: str) -> RawRecord:
             f"{origin}: no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
         )
     text = values.pop("text") or ""
-    return RawRecord(origin=origin, text=text, **values)
+    used = {next((n for n in names if item.get(n) not in (None, "")), None) for names in _FIELD_NAMES.values()}
+    meta = {k: v for k, v in item.items() if k not in used and v not in (None, "", [], {})}
+    return RawRecord(origin=origin, text=text, meta=meta, **values)

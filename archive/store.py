@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS documents (
     content_hash TEXT NOT NULL,
     minhash BLOB NOT NULL,
     group_id TEXT,
-    ingested_at TEXT NOT NULL
+    ingested_at TEXT NOT NULL,
+    meta TEXT NOT NULL DEFAULT '{}'
 );
 CREATE INDEX IF NOT EXISTS documents_origin ON documents(origin);
 CREATE INDEX IF NOT EXISTS documents_group ON documents(group_id);
@@ -134,6 +135,8 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.db.executescript(SCHEMA)
+        if "meta" not in {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}:
+            self.db.execute("ALTER TABLE documents ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -206,9 +209,9 @@ class Store:
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
             db.execute(
                 "INSERT INTO documents(doc_id, origin, title, date, source, url, text, content_hash, minhash,"
-                " group_id, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " group_id, ingested_at, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.text,
-                 doc.content_hash, minhash.tobytes(), None, now),
+                 doc.content_hash, minhash.tobytes(), None, now, json.dumps(doc.meta, ensure_ascii=False)),
             )
             ids = []
             for chunk, norm in zip(chunks, norm_hashes, strict=True):
@@ -478,6 +481,17 @@ class Store:
         ).fetchall()
         return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
 
+    def paragraph_pages(self, chunk_ids: list[int]) -> dict[int, int]:
+        """The page each chunk's paragraph was on, for chunks of documents that kept pages (PDFs)."""
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.db.execute(
+            "SELECT c.chunk_id, json_extract(d.meta, '$.pages[' || c.paragraph || ']') FROM chunks c"
+            f" JOIN documents d ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks})", tuple(chunk_ids),
+        ).fetchall()
+        return {r[0]: r[1] for r in rows if r[1] is not None}
+
     def document(self, doc_id: str) -> StoredDocument:
         row = self.db.execute("SELECT * FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if row is None:
@@ -490,7 +504,7 @@ class Store:
             doc_id=row["doc_id"], origin=row["origin"], title=row["title"], date=row["date"],
             source=row["source"], url=row["url"], paragraphs=tuple(row["text"].split("\n\n")),
             content_hash=row["content_hash"], group_id=row["group_id"], ingested_at=row["ingested_at"],
-            duplicates=tuple(self.group_members(doc_id)), chunks=chunks,
+            duplicates=tuple(self.group_members(doc_id)), chunks=chunks, meta=json.loads(row["meta"] or "{}"),
         )
 
     def doc_ids(self) -> list[str]:

@@ -52,14 +52,15 @@ class Ingestor:
         doc_id = self._doc_id(record)
         title = cleaned.title or derive_title(cleaned.paragraphs)
         content_hash = hashlib.sha256(json.dumps(
-            [title, cleaned.date, cleaned.source, cleaned.url, cleaned.paragraphs], ensure_ascii=False
+            [title, cleaned.date, cleaned.source, cleaned.url, cleaned.paragraphs]
+            + ([cleaned.meta] if cleaned.meta else []), ensure_ascii=False, sort_keys=True,
         ).encode("utf-8")).hexdigest()
         existing = self.store.find(doc_id)
         if existing is not None and existing["content_hash"] == content_hash:
             report.unchanged.append(doc_id)
             return
         doc = Document(doc_id, record.origin, title, cleaned.date, cleaned.source, cleaned.url,
-                       cleaned.paragraphs, content_hash)
+                       cleaned.paragraphs, content_hash, cleaned.meta)
         chunks = chunk_document(doc_id, title, doc.paragraphs, self.embedder.count_tokens,
                                 self.settings.chunk_tokens, self.settings.context_tokens)
         sig = signature(doc.text)
@@ -174,7 +175,7 @@ def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, forc
         sig = signature("\n\n".join(doc.paragraphs))
         norms = [normalized_hash(c.text) for c in chunks]
         stored = Document(doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.paragraphs,
-                          doc.content_hash)
+                          doc.content_hash, doc.meta)
         quotes = place_quotes(extract_quotes(doc.paragraphs, ingestor.registry), chunks)
         ids = store.put_document(stored, chunks, sig, norms, quotes, ingestor.registry)
         ingestor.link_copies(doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),

@@ -62,6 +62,7 @@ class Hit:
     snippet: str
     ranks: dict[str, int | None]
     duplicates: list[str]
+    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -270,6 +271,7 @@ class SearchService:
         collapsed = self._collapse(fused)
         page = collapsed[request.offset:request.offset + request.k]
         records = self.store.chunks_by_id([cid for cid, *_ in page])
+        pages = self.store.paragraph_pages(list(records))
         terms = generation.keyword.query_terms(request.query)
         analyze = _memoized(generation.keyword.analyzer.analyze)
         results = []
@@ -281,7 +283,7 @@ class SearchService:
             if ranks.get("quotes"):
                 full_ranks["quotes"] = ranks["quotes"]
             results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
-                                str(highlight(record.text, terms, analyze))))
+                                str(highlight(record.text, terms, analyze)), pages.get(cid)))
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(request.query, request.mode, len(collapsed), round(took, 2), results,
                               request.offset, request.k, notices)
@@ -391,8 +393,8 @@ def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: Vector
     return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
-def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet) -> Hit:
+def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet, page: int | None = None) -> Hit:
     return Hit(rank=rank, score=round(float(score), 6), doc_id=record.doc_id, chunk_id=record.chunk_id,
                position=record.position, paragraph=record.paragraph, title=record.title, source=record.source,
                date=record.date, url=record.url, text=record.text, context=record.context, snippet=snippet, ranks=ranks,
-               duplicates=duplicates)
+               duplicates=duplicates, page=page)

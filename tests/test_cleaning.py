@@ -71,3 +71,37 @@ def test_dates_in_common_news_formats_are_normalized():
     assert normalize_date("Mon, 10 Feb 2025 08:00:00 +0000") == "2025-02-10"
     assert normalize_date("not a date") is None
     assert normalize_date("2025-02-30") is None
+
+
+def test_wire_sign_offs_and_credit_lines_are_not_paragraphs():
+    text = ("Oil prices rose on Tuesday after the cartel agreed to cut output.\n\n"
+            "(Reporting by Jane Doe in London; Editing by John Smith)\n\nREUTER")
+    assert clean(RawRecord("wire", text, title="OIL")).paragraphs == (
+        "Oil prices rose on Tuesday after the cartel agreed to cut output.",
+    )
+
+
+def test_rows_of_figures_stay_with_the_paragraph_before_them():
+    text = ("Acme Corp said its results improved on higher sales.\n\nShr 1.45 dlrs vs 1.37 dlrs\n\n"
+            "Net 5.4 mln vs 3.2 mln\n\nRevs 100.1 mln vs 90.2 mln\n\nThe company said it expects growth.")
+    assert clean(RawRecord("wire", text, title="ACME RESULTS")).paragraphs == (
+        "Acme Corp said its results improved on higher sales. Shr 1.45 dlrs vs 1.37 dlrs; Net 5.4 mln vs 3.2 mln; "
+        "Revs 100.1 mln vs 90.2 mln",
+        "The company said it expects growth.",
+    )
+
+
+def test_a_story_that_is_only_a_table_becomes_one_paragraph_with_its_label():
+    text = "Year\n\nShr 1.45 dlrs vs 1.37 dlrs\n\nNet 5.4 mln vs 3.2 mln"
+    assert clean(RawRecord("wire", text, title="ACME YEAR")).paragraphs == (
+        "Year; Shr 1.45 dlrs vs 1.37 dlrs; Net 5.4 mln vs 3.2 mln",
+    )
+
+
+def test_page_numbers_follow_the_paragraphs_that_survive_cleaning():
+    text = ("Annual report\n\nRevenue grew in every region last year.\n\nPhoto: the head office\n\n"
+            "Costs were kept flat by the new plant.")
+    cleaned = clean(RawRecord("report.pdf", text, meta={"pages": [1, 1, 2, 3]}))
+    assert cleaned.title == "Annual report"
+    assert cleaned.paragraphs == ("Revenue grew in every region last year.", "Costs were kept flat by the new plant.")
+    assert cleaned.meta["pages"] == [1, 3]

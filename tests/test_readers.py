@@ -110,3 +110,10 @@ def test_html_author_and_site_name_are_kept_as_meta(tmp_path):
     assert record.meta == {"author": "Jane Reporter", "site_name": "The Example Times"}
     assert record.source == "The Example Times"
     assert record.text.startswith("The council postponed")
+
+
+def test_every_extra_field_of_a_json_record_is_kept_as_meta(tmp_path):
+    line = {"id": "r1", "title": "COCOA", "text": "Showers continued.", "date": "1987-02-26", "source": "Reuters",
+            "dateline": "SALVADOR, Feb 26", "author": None, "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
+    (record,), _ = read_file(write(tmp_path, "wire.jsonl", json.dumps(line)))
+    assert record.meta == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa"], "places": ["el-salvador", "usa"]}

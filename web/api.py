@@ -54,6 +54,7 @@ def document_json(doc_id: str) -> dict:
         "chunks": [{"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
                    for c in doc.chunks],
         "duplicates": list(doc.duplicates),
+        "meta": doc.meta,
     }
 
 
