@@ -1,4 +1,7 @@
-"""Reading files into RawRecords: one function per format, one decoding path for all of them.
+"""Reading files into RawRecords: one dispatch by suffix (`iter_records`), one decoding path for all text.
+
+Text, Markdown and JSON are read here; web pages, PDFs, Word files, e-mail and web archives by the modules in
+`archive.formats`. Mailboxes and web archives are streamed record by record, so their size is not limited.
 
 Every failure is a BadInputError whose message says what was wrong with the file, so ingest can report it and
 go on with the rest.
@@ -15,12 +18,23 @@ from pathlib import Path
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
 from archive.formats.html import read_html
+from archive.formats.mail import read_mbox, read_message
+from archive.formats.office import read_docx
+from archive.formats.pdf import read_pdf
+from archive.formats.warc import read_warc
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+MAIL_SUFFIXES = {".eml"}
+MBOX_SUFFIXES = {".mbox"}
+WARC_SUFFIXES = {".warc", ".warc.gz"}
+BINARY_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | MAIL_SUFFIXES
+SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
+                      | MBOX_SUFFIXES | WARC_SUFFIXES)
 
 MAX_DOCUMENT_BYTES = 2_000_000
 MAX_COLLECTION_BYTES = 512_000_000
@@ -28,7 +42,7 @@ _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\x1f\x8b": "gzip-compressed data",
     b"PK\x03\x04": "a zip archive",
-    b"%PDF": "a PDF (convert it to text first)",
+    b"%PDF": "a PDF; name it .pdf to ingest it",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
 }
@@ -50,7 +64,7 @@ def iter_files(paths: list[Path]) -> Iterator[Path | Problem]:
         elif path.is_dir():
             seen: set[tuple[int, int]] = set()
             yield from _walk(path, seen)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+        elif suffix_of(path) in SUPPORTED_SUFFIXES:
             yield path
         else:
             yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'}; " + _supported())
@@ -81,7 +95,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem]:
             is_dir = False
         if is_dir:
             yield from _walk(path, seen)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+        elif suffix_of(path) in SUPPORTED_SUFFIXES:
             yield path
         else:
             yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'}; " + _supported())
@@ -91,28 +105,81 @@ def _supported() -> str:
     return "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
+def suffix_of(path: Path | str) -> str:
+    """The suffix that picks a reader: `.warc.gz` counts as one suffix."""
+    name = Path(path).name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else Path(name).suffix
+
+
 def read_file(path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> tuple[list[RawRecord], list[Problem]]:
     """Records in one file, and problems with parts of it (a JSONL line that is not JSON, a record too large).
 
     A single document (text, Markdown, HTML file, or one JSON record) may hold at most `max_document_bytes`;
-    JSON and JSONL collections may be larger as a whole.
+    JSON and JSONL collections may be larger as a whole. Whole-file failures raise BadInputError.
     """
-    suffix = path.suffix.lower()
-    collection = suffix in JSON_SUFFIXES | JSONL_SUFFIXES
-    text = decode(read_bytes(path, MAX_COLLECTION_BYTES if collection else max_document_bytes), str(path))
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for item in iter_records(path, max_document_bytes):
+        (problems if isinstance(item, Problem) else records).append(item)  # type: ignore[arg-type]
+    return records, problems
+
+
+def iter_records(
+    path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES, progress: bool = False
+) -> Iterator[RawRecord | Problem]:
+    """Records of one file as they are read, with problems in their place; `progress` shows a bar for
+    mailboxes and web archives, which are read record by record in bounded memory."""
+    suffix = suffix_of(path)
+    if suffix in MBOX_SUFFIXES:
+        for origin, data in read_mbox(path, progress=progress):
+            if data is None:
+                yield Problem(origin, "message is over 64 MB (with its attachments); save its attachments apart")
+                continue
+            try:
+                yield from _sized(read_document(origin, ".eml", data), max_document_bytes)
+            except BadInputError as exc:
+                yield Problem(origin, exc.message.removeprefix(f"{origin}: "))
+        return
+    if suffix in WARC_SUFFIXES:
+        yield from _sized(read_warc(path, decode, progress), max_document_bytes)
+        return
+    whole = suffix in JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
+    data = read_bytes(path, MAX_COLLECTION_BYTES if whole else max_document_bytes)
+    yield from _sized(read_document(str(path), suffix, data), max_document_bytes)
+
+
+def read_document(origin: str, suffix: str, data: bytes) -> Iterator[RawRecord | Problem]:
+    """The records in one file's bytes, read as the suffix says (also used for e-mail attachments)."""
+    if suffix in PDF_SUFFIXES:
+        yield from read_pdf(data, origin)
+        return
+    if suffix in DOCX_SUFFIXES:
+        yield read_docx(data, origin)
+        return
+    if suffix in MAIL_SUFFIXES:
+        yield from read_message(data, origin, read_document, SUPPORTED_SUFFIXES - MBOX_SUFFIXES - WARC_SUFFIXES)
+        return
+    text = decode(data, origin)
     if suffix in HTML_SUFFIXES:
-        return [read_html(text, str(path))], []
-    if not collection:
-        return [RawRecord(origin=str(path), text=text)], []
-    records, problems = read_jsonl(text, str(path)) if suffix in JSONL_SUFFIXES else read_json(text, str(path))
-    kept = []
-    for record in records:
-        size = len(record.text.encode("utf-8"))
-        if size > max_document_bytes:
-            problems.append(Problem(record.origin, _too_large(size, max_document_bytes)))
-        else:
-            kept.append(record)
-    return kept, problems
+        yield read_html(text, origin)
+    elif suffix in JSONL_SUFFIXES:
+        yield from _flatten(read_jsonl(text, origin))
+    elif suffix in JSON_SUFFIXES:
+        yield from _flatten(read_json(text, origin))
+    else:
+        yield RawRecord(origin=origin, text=text)
+
+
+def _flatten(found: tuple[list[RawRecord], list[Problem]]) -> Iterator[RawRecord | Problem]:
+    yield from found[1]
+    yield from found[0]
+
+
+def _sized(items: Iterator[RawRecord | Problem], limit: int) -> Iterator[RawRecord | Problem]:
+    """Records over the document size limit become problems."""
+    for item in items:
+        size = len(item.text.encode("utf-8")) if isinstance(item, RawRecord) else 0
+        yield Problem(item.origin, _too_large(size, limit)) if size > limit else item
 
 
 def _too_large(size: int, limit: int) -> str:

@@ -19,7 +19,7 @@ from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
 from archive.errors import BadInputError
 from archive.quotes import extract_quotes, learn_names, place_quotes
-from archive.readers import iter_files, read_file
+from archive.readers import iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
 from indexer.build import chunker_signature, publish, store_path, write_lock
@@ -123,12 +123,13 @@ def ingest_paths(
                 report.skipped.append(item)
                 continue
             try:
-                found, problems = read_file(item, settings.max_document_bytes)
+                for found in iter_records(item, settings.max_document_bytes, progress=progress):
+                    if isinstance(found, Problem):
+                        report.skipped.append(found)
+                    else:
+                        yield found
             except BadInputError as exc:
                 report.skipped.append(Problem(str(item), exc.message.removeprefix(f"{item}: ")))
-                continue
-            report.skipped.extend(problems)
-            yield from found
 
     return _ingest(settings, records, embedder, progress)
 

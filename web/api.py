@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from archive.documents import Problem, RawRecord
 from archive.errors import ArchiveError, ForbiddenError, InvalidRequestError
-from archive.readers import SUPPORTED_SUFFIXES, read_file, record_from_mapping
+from archive.readers import SUPPORTED_SUFFIXES, read_file, record_from_mapping, suffix_of
 from indexer.ingest import ingest_records, remove_documents
 from web.openapi import openapi_document
 from web.searching import run_search, service
@@ -121,7 +121,7 @@ def _records_from_request() -> tuple[list[RawRecord], list[Problem]]:
     upload = request.files.get("file")
     if upload is not None:
         name = Path(upload.filename or "upload.txt").name
-        suffix = Path(name).suffix.lower()
+        suffix = suffix_of(name)
         if suffix not in SUPPORTED_SUFFIXES:
             raise InvalidRequestError(f"unsupported file type {suffix or '(none)'} for {name!r}")
         with tempfile.TemporaryDirectory() as folder:
