@@ -109,3 +109,25 @@ def test_a_file_that_is_not_a_mailbox_is_refused_with_a_reason(tmp_path):
     path.write_bytes(b"just some notes\n")
     with pytest.raises(BadInputError, match="no messages found"):
         read_file(path)
+
+
+def test_a_large_mailbox_is_read_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "big.mbox"
+    body = ("The harbour board met again to discuss the pier and its budget for the coming year. " * 12 + "\n\n") * 10
+    with path.open("w") as out:
+        for number in range(1000):
+            out.write(
+                f"From a@example.org Tue Mar  5 10:00:00 2024\nFrom: a@example.org\nSubject: Story {number}\n"
+                f"Message-ID: <{number}@example.org>\n\n{body}\n"
+            )
+    assert path.stat().st_size > 10_000_000
+    tracemalloc.start()
+    try:
+        count = sum(1 for _ in iter_records(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert count == 1000
+    assert peak < 3_000_000
