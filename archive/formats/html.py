@@ -46,7 +46,7 @@ def read_html(html: str, origin: str, url: str | None = None, date: str | None =
     paragraphs = extracted.pop("paragraphs", [])
     if len(paragraphs) <= 1:
         walked = _block_walk(tree)
-        if len(walked) > len(paragraphs):
+        if not paragraphs or _same_text_split_better(paragraphs[0], walked):
             paragraphs = walked
     for key, value in extracted.items():
         found.setdefault(key, value)
@@ -92,6 +92,16 @@ def _extract(html: str, url: str | None) -> dict:
         "site_name": doc.sitename,
     }
     return {k: v for k, v in found.items() if v}
+
+
+def _same_text_split_better(line: str, walked: list[str]) -> bool:
+    """True when the page's blocks hold most of trafilatura's single line and little else: the same text, in
+    paragraphs (trafilatura runs a short page's paragraphs together)."""
+    if len(walked) < 2:
+        return False
+    ours, theirs = " ".join(walked).split(), line.split()
+    shared = set(ours) & set(theirs)
+    return len(ours) >= 0.6 * len(theirs) and len(shared) >= 0.9 * len(set(ours))
 
 
 def _block_walk(tree: HTMLParser) -> list[str]:
