@@ -61,6 +61,7 @@ def test_every_html_response_in_a_web_archive_is_a_document_with_its_url_and_dat
         (f"{path}#https://news.example/park", "https://news.example/park", "2024-03-06T09:00:00Z", "Park reopens"),
     ]
     assert records[0].text.startswith("The old bridge closed on Monday.")
+    assert records[0].meta["crawled_at"] == "2024-03-05T10:00:00Z"
 
 
 def test_an_uncompressed_warc_is_read_too(tmp_path):

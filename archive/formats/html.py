@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 
+import htmldate
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from archive.documents import RawRecord
-from archive.errors import BadInputError
+from archive.formats import bad_input
 
 logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 logging.getLogger("htmldate").setLevel(logging.CRITICAL)
@@ -50,12 +51,14 @@ def read_html(html: str, origin: str, url: str | None = None, date: str | None =
             paragraphs = walked
     for key, value in extracted.items():
         found.setdefault(key, value)
+    if not found.get("date") and not date:
+        found["date"] = _find_date(html)
     title = found.get("title") or found.get("page_title")
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
     body = "\n\n".join(paragraphs)
     if not body.strip():
-        raise BadInputError(f"{origin}: HTML page has no readable text (only scripts, styles or markup)")
+        raise bad_input(origin, "HTML page has no readable text (only scripts, styles or markup)")
     meta = {k: found.pop(k) for k in ("author", "site_name") if found.get(k)}
     return RawRecord(
         origin=origin,
@@ -92,6 +95,14 @@ def _extract(html: str, url: str | None) -> dict:
         "site_name": doc.sitename,
     }
     return {k: v for k, v in found.items() if v}
+
+
+def _find_date(html: str) -> str | None:
+    """htmldate's reading of a page trafilatura found no article in (URL, headers, visible dates)."""
+    try:
+        return htmldate.find_date(html, extensive_search=False, outputformat="%Y-%m-%d")
+    except Exception:  # noqa: BLE001 - no date is an answer
+        return None
 
 
 def _same_text_split_better(line: str, walked: list[str]) -> bool:

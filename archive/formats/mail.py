@@ -17,6 +17,7 @@ from pathlib import Path
 
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
+from archive.formats import bad_input
 from archive.formats.html import read_html
 from archive.formats.progress import progress_bar
 
@@ -31,7 +32,7 @@ def read_message(
     """The message, then each attachment in a supported format (others are reported and skipped)."""
     message = email.message_from_bytes(data, policy=email.policy.default)
     if not isinstance(message, EmailMessage) or not (message.keys() or message.get_payload()):
-        raise BadInputError(f"{origin}: not an e-mail message (no headers)")
+        raise bad_input(origin, "not an e-mail message (no headers)")
     subject = " ".join(str(message.get("subject", "")).split()) or None
     name, address = parseaddr(str(message.get("from", "")))
     meta: dict = {}
@@ -53,7 +54,7 @@ def read_message(
     if body:
         yield RawRecord(origin=origin, text=body, title=subject, date=date, source=address or name or None, meta=meta)
     elif not attachments:
-        raise BadInputError(f"{origin}: e-mail has no text and no attachments")
+        raise bad_input(origin, "e-mail has no text and no attachments")
     for number, (filename, payload) in enumerate(attachments, start=1):
         label = f"{origin}#attachment-{number}-{_UNSAFE.sub('-', filename).strip('-')}"
         suffix = Path(filename.lower()).suffix
@@ -115,12 +116,12 @@ def read_mbox(
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise bad_input(str(path), f"cannot read: {exc.strerror or exc}") from exc
     with handle, progress_bar(path, progress, "messages") as bar:
         for line in handle:
             bar.update(len(line))
             if not started and not line.startswith(b"From ") and line.strip():
-                raise BadInputError(f"{path}: no messages found (an mbox starts each message with a 'From ' line)")
+                raise bad_input(str(path), "no messages found (an mbox starts each message with a 'From ' line)")
             if line.startswith(b"From ") and previous_blank:
                 started = True
                 if lines:
@@ -137,4 +138,4 @@ def read_mbox(
             number += 1
             yield f"{path}#message-{number}", None if size > max_message_bytes else b"".join(lines)
     if number == 0:
-        raise BadInputError(f"{path}: no messages found (an mbox starts each message with a 'From ' line)")
+        raise bad_input(str(path), "no messages found (an mbox starts each message with a 'From ' line)")

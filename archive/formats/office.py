@@ -10,14 +10,14 @@ import docx
 from docx.table import Table
 
 from archive.documents import RawRecord
-from archive.errors import BadInputError
+from archive.formats import bad_input
 
 
 def read_docx(data: bytes, origin: str) -> RawRecord:
     try:
         document = docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise BadInputError(f"{origin}: not a readable Word (.docx) file; save it again as .docx") from exc
+        raise bad_input(origin, "not a readable Word (.docx) file; save it again as .docx") from exc
     title = (document.core_properties.title or "").strip() or None
     blocks: list[str] = []
     for item in document.iter_inner_content():
@@ -35,7 +35,7 @@ def read_docx(data: bytes, origin: str) -> RawRecord:
             continue
         blocks.append(text)
     if not blocks:
-        raise BadInputError(f"{origin}: Word document has no text")
+        raise bad_input(origin, "Word document has no text")
     props = document.core_properties
     meta = {"author": props.author.strip()} if (props.author or "").strip() else {}
     date = props.created.date().isoformat() if props.created else None

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import pypdfium2 as pdfium
 
 from archive.documents import Problem, RawRecord
-from archive.errors import BadInputError
+from archive.formats import bad_input
 
 OCR_DPI = 300
 _MIN_PAGE_CHARS = 20
@@ -27,7 +27,7 @@ def read_pdf(data: bytes, origin: str) -> Iterator[RawRecord | Problem]:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise BadInputError(f"{origin}: not a readable PDF ({exc}); is it encrypted or damaged?") from exc
+        raise bad_input(origin, f"not a readable PDF ({exc}); is it encrypted or damaged?") from exc
     blocks: list[str] = []
     pages: list[int] = []
     problems: list[Problem] = []
@@ -53,7 +53,7 @@ def read_pdf(data: bytes, origin: str) -> Iterator[RawRecord | Problem]:
     finally:
         pdf.close()
     if not blocks:
-        raise BadInputError(f"{origin}: PDF has no readable text" + (f" ({problems[0].reason})" if problems else ""))
+        raise bad_input(origin, "PDF has no readable text" + (f" ({problems[0].reason})" if problems else ""))
     meta: dict = {"pages": pages}
     if info.get("Author"):
         meta["author"] = info["Author"].strip()

@@ -1,9 +1,11 @@
-"""Web archives (.warc, .warc.gz) through warcio: every HTML response is one document with its URL and the
-record's date. Records are read one at a time, so a crawl of any size is read in bounded memory."""
+"""Web archives (.warc, .warc.gz) through warcio: every HTML response is one document with its URL, dated by the
+page itself or else by the record (the crawl date is kept as `meta["crawled_at"]` either way). Records are read
+one at a time, so a crawl of any size is read in bounded memory."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
@@ -11,6 +13,7 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
+from archive.formats import bad_input
 from archive.formats.html import read_html
 from archive.formats.progress import progress_bar
 
@@ -24,7 +27,7 @@ def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = 
     try:
         handle = path.open("rb")
     except OSError as exc:
-        raise BadInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+        raise bad_input(str(path), f"cannot read: {exc.strerror or exc}") from exc
     with handle, progress_bar(path, progress, "web archive") as bar:
         read = 0
         try:
@@ -45,13 +48,13 @@ def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = 
                 if len(data) > MAX_PAGE_BYTES:
                     yield Problem(origin, f"page is over {MAX_PAGE_BYTES // 1_000_000} MB; skipped")
                     continue
+                crawled = record.rec_headers.get_header("WARC-Date")
                 try:
-                    yield read_html(
-                        decode(data, origin), origin, url=url or None, date=record.rec_headers.get_header("WARC-Date")
-                    )
+                    page = read_html(decode(data, origin), origin, url=url or None, date=crawled)
+                    yield replace(page, meta={**page.meta, "crawled_at": crawled} if crawled else page.meta)
                 except BadInputError as exc:
                     yield Problem(origin, exc.message.removeprefix(f"{origin}: "))
         except ArchiveLoadFailed as exc:
-            raise BadInputError(f"{path}: not a readable web archive (WARC): {exc}") from exc
+            raise bad_input(str(path), f"not a readable web archive (WARC): {exc}") from exc
     if pages == 0:
-        raise BadInputError(f"{path}: web archive holds no HTML responses")
+        raise bad_input(str(path), "web archive holds no HTML responses")
