@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,7 @@ _BINARY_MAGIC = {
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
 }
+_CHARSET = re.compile(rb"""<(?:meta|\?xml)[^>]{0,200}?(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I)
 _FIELD_NAMES = {
     "doc_id": ("_id", "id", "doc_id"),
     "title": ("title", "headline"),
@@ -200,7 +202,8 @@ def read_bytes(path: Path, limit: int) -> bytes:
 
 
 def decode(data: bytes, origin: str) -> str:
-    """Bytes to text: BOMs first, then UTF-8, then Windows-1252; binary and undecodable data are refused."""
+    """Bytes to text: BOMs first, then UTF-8, then the charset a page declares, else Windows-1252; binary and
+    undecodable data are refused."""
     if not data.strip():
         raise BadInputError(f"{origin}: file is empty")
     for magic, what in _BINARY_MAGIC.items():
@@ -222,14 +225,26 @@ def decode(data: bytes, origin: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        declared = _declared_charset(data[:4096])
         try:
-            text = data.decode("cp1252")
+            text = data.decode(declared or "cp1252")
         except UnicodeDecodeError as exc:
             raise BadInputError(
                 f"{origin}: not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
                 "nor Windows-1252; convert it to UTF-8"
             ) from exc
     return _checked_text(text, origin)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The charset an HTML page or XML file declares (`<meta charset="shift_jis">`), if Python knows it."""
+    match = _CHARSET.search(head)
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
 
 
 def _checked_text(text: str, origin: str) -> str:

@@ -117,3 +117,11 @@ def test_every_extra_field_of_a_json_record_is_kept_as_meta(tmp_path):
             "dateline": "SALVADOR, Feb 26", "author": None, "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
     (record,), _ = read_file(write(tmp_path, "wire.jsonl", json.dumps(line)))
     assert record.meta == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
+
+
+def test_a_page_that_is_not_utf8_is_read_in_the_charset_it_declares(tmp_path):
+    html = ('<html><head><meta charset="shift_jis"><title>東京</title></head><body><article>'
+            "<p>東京で大雨が降りました。交通機関に大きな影響が出ています。</p>"
+            "<p>気象庁は明日も注意するよう呼びかけています。</p></article></body></html>")
+    (record,), _ = read_file(write(tmp_path, "tokyo.html", html.encode("shift_jis")))
+    assert "東京で大雨が降りました" in record.text

@@ -51,8 +51,8 @@ def read_html(html: str, origin: str, url: str | None = None, date: str | None =
             paragraphs = walked
     for key, value in extracted.items():
         found.setdefault(key, value)
-    if not found.get("date") and not date:
-        found["date"] = _find_date(html)
+    if not found.get("date") and not date and (guessed := _find_date(html)):
+        found["date"] = guessed
     title = found.get("title") or found.get("page_title")
     if title and paragraphs and paragraphs[0] == title:
         paragraphs = paragraphs[1:]
@@ -83,7 +83,7 @@ def _extract(html: str, url: str | None) -> dict:
         )
     except Exception:  # noqa: BLE001 - a page trafilatura chokes on still gets the block walk
         return {}
-    if doc is None:
+    if doc is None or isinstance(doc, dict):
         return {}
     found: dict = {
         "paragraphs": [" ".join(line.split()) for line in (doc.text or "").splitlines() if line.strip()],

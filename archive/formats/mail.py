@@ -86,7 +86,8 @@ def _body(message: EmailMessage, origin: str) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeDecodeError):
-        content = part.get_payload(decode=True).decode("utf-8", "replace")
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if part.get_content_subtype() == "html":
         try:
             return read_html(content, origin).text
@@ -99,7 +100,7 @@ def _attachments(message: EmailMessage) -> Iterator[tuple[str, bytes]]:
     for part in message.iter_attachments():
         filename = part.get_filename()
         payload = part.get_payload(decode=True)
-        if filename and payload:
+        if filename and isinstance(payload, bytes) and payload:
             yield filename, payload
 
 
