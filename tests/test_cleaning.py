@@ -1,6 +1,11 @@
-from archive.cleaning import clean, is_boilerplate, normalize_date, split_paragraphs
+import json
+from pathlib import Path
+
+import pytest
+
+from archive.cleaning import clean, is_boilerplate, is_table_line, is_wire_trailer, normalize_date, split_paragraphs
 from archive.documents import RawRecord
-from archive.readers import read_file
+from archive.readers import read_file, record_from_mapping
 
 BOILERPLATE = ("Your support helps us", "open image in gallery", "paywalls", "Jordan Pettitt/PA", "![", "](http")
 
@@ -105,3 +110,16 @@ def test_page_numbers_follow_the_paragraphs_that_survive_cleaning():
     assert cleaned.title == "Annual report"
     assert cleaned.paragraphs == ("Revenue grew in every region last year.", "Costs were kept flat by the new plant.")
     assert cleaned.meta["pages"] == [1, 3]
+
+
+def test_no_reuters_paragraph_is_only_a_sign_off_or_a_lone_row_of_figures():
+    corpus = Path(__file__).resolve().parents[2] / "shared" / "data" / "reuters21578" / "reuters21578.jsonl"
+    if not corpus.exists():
+        pytest.skip(f"{corpus} is absent (shared Reuters data)")
+    lone_rows = 0
+    with corpus.open(encoding="utf-8") as lines:
+        for number, line in zip(range(500), lines, strict=False):
+            paragraphs = clean(record_from_mapping(json.loads(line), str(number))).paragraphs
+            assert not any(is_wire_trailer(p) for p in paragraphs), number
+            lone_rows += sum(1 for p in paragraphs if is_table_line(p) and "; " not in p and len(paragraphs) > 1)
+    assert lone_rows <= 5
