@@ -10,7 +10,7 @@ PORT ?= $(or $(ARCHIVE_PORT),5000)
 
 SCALE_BASE ?= bench-data/scale-base
 
-.PHONY: install run test lint browser bench bench-scale bench-cluster load clean readme
+.PHONY: install run test lint browser ocr bench bench-scale bench-cluster load clean readme
 
 install: $(STAMP)
 
@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -e '.[dev,onnx,cluster]'
 	$(MAKE) --no-print-directory browser
+	$(MAKE) --no-print-directory ocr
 	touch $(STAMP)
 
 # Debian's chromium for the browser tests. Where it cannot be installed (not root, no apt) the browser tests
@@ -31,6 +32,15 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 		|| echo "chromium could not be installed: browser tests will be skipped"; \
 	else echo "chromium not installed (needs root and apt-get): browser tests will be skipped"; fi
+
+# Debian's Tesseract for reading scanned PDF pages. Where it cannot be installed, such pages are reported and
+# skipped at ingest, and the OCR test is skipped with a reason.
+ocr:
+	@if command -v tesseract >/dev/null 2>&1; then echo "tesseract: $$(command -v tesseract)"; \
+	elif command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng \
+		>/dev/null) || echo "tesseract could not be installed: scanned PDF pages will be skipped"; \
+	else echo "tesseract not installed (needs root and apt-get): scanned PDF pages will be skipped"; fi
 
 run: install
 	$(BIN)/archive --data-dir $(DATA_DIR) serve --host $(HOST) --port $(PORT) --seed seeds/

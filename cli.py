@@ -183,7 +183,8 @@ def search(settings: Settings, query: str, mode: str, k: int, offset: int, sourc
     click.echo(f"{response.total} results ({response.mode}, {response.took_ms:.0f} ms)\n")
     for hit in response.results:
         ranks = ", ".join(f"{name} #{rank}" for name, rank in hit.ranks.items() if rank)
-        click.echo(f"{hit.rank}. {hit.title}  [{hit.doc_id} ¶{hit.position}]")
+        page = f" p. {hit.page}" if hit.page else ""
+        click.echo(f"{hit.rank}. {hit.title}  [{hit.doc_id} ¶{hit.position}{page}]")
         meta = " · ".join(x for x in (hit.source, hit.date) if x)
         click.echo(f"   {meta + ' · ' if meta else ''}score {hit.score:.4f} ({ranks})")
         click.echo(f"   {hit.text}")

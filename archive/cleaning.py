@@ -2,7 +2,8 @@
 
 The rules are general ones for scraped news pages, not matches against particular files: a metadata header
 (`date 2025-02-10`), markdown images and links, image captions and photo credits, donation and newsletter
-appeals, and the punctuation left behind when paragraphs were run together (`.”.`).
+appeals, the punctuation left behind when paragraphs were run together (`.”.`), and from wire copy the agency's
+sign-off and credit lines and rows of figures that would otherwise be paragraphs of their own.
 """
 
 from __future__ import annotations
@@ -57,28 +58,95 @@ _APPEAL_PATTERNS = [
     )
 ]
 _SECOND_PERSON = re.compile(r"\b(you|your|we|us|our)\b", re.IGNORECASE)
+_BLOCK_BREAK = re.compile(r"\n\s*\n")
+_WIRE_SIGNOFF = re.compile(r"^(reuters?|afp|ap|upi|dpa)[.\s]*(&#3;)?$", re.IGNORECASE)
+_WIRE_CREDIT = re.compile(
+    r"^\(?\s*((additional )?reporting|writing|editing|edited|compiled|produced|research) by\b.*\)?$", re.IGNORECASE
+)
+_VERSUS = re.compile(r"\bvs\.?(?=\s)")
 
 
 def clean(record: RawRecord) -> Cleaned:
-    """Clean paragraphs and metadata. Explicit metadata on the record wins over what the text suggests."""
+    """Clean paragraphs and metadata. Explicit metadata on the record wins over what the text suggests.
+
+    A record whose meta has `pages` (one page number per blank-line block, as the PDF reader gives) keeps them:
+    the cleaned meta's `pages` has one page number per cleaned paragraph.
+    """
     text = normalize_text(record.text)
     header, text = _split_header(text)
-    paragraphs = [p for p in (_clean_paragraph(p) for p in split_paragraphs(text)) if p]
-    paragraphs = [p for p in paragraphs if not is_boilerplate(p)]
+    blocks = _BLOCK_BREAK.split(text)
+    pages = record.meta.get("pages")
+    if not isinstance(pages, list) or len(pages) < len(blocks):
+        pages = None
+    else:
+        pages = pages[len(pages) - len(blocks):]
+    found: list[tuple[str, int | None]] = []
+    for i, block in enumerate(blocks):
+        for paragraph in split_paragraphs(block):
+            paragraph = _clean_paragraph(paragraph)
+            if paragraph and not is_boilerplate(paragraph) and not is_wire_trailer(paragraph):
+                found.append((paragraph, pages[i] if pages else None))
+    found = _keep_tables_with_their_paragraph(found)
     title = record.title or header.get("title")
-    if title is None and len(paragraphs) > 1 and _looks_like_headline(paragraphs[0]):
-        title, paragraphs = paragraphs[0], paragraphs[1:]
+    if title is None and len(found) > 1 and _looks_like_headline(found[0][0]):
+        title, found = found[0][0], found[1:]
     if title is not None:
         title = " ".join(_MD_HEADING.sub("", title).split())
-        if paragraphs and paragraphs[0] == title:
-            paragraphs = paragraphs[1:]
+        if found and found[0][0] == title:
+            found = found[1:]
+    meta = dict(record.meta)
+    if pages:
+        meta["pages"] = [page for _, page in found]
     return Cleaned(
-        paragraphs=tuple(paragraphs),
+        paragraphs=tuple(p for p, _ in found),
         title=title or None,
         date=(record.date or header.get("date") or None),
         source=(record.source or header.get("source") or None),
         url=(record.url or header.get("url") or None),
+        meta=meta,
     )
+
+
+def is_wire_trailer(paragraph: str) -> bool:
+    """A news agency's sign-off or credit line (`REUTER`, `(Reporting by …; Editing by …)`): not the story."""
+    return bool(_WIRE_SIGNOFF.match(paragraph) or (len(paragraph.split()) <= 40 and _WIRE_CREDIT.match(paragraph)))
+
+
+def is_table_line(paragraph: str) -> bool:
+    """A line of figures from wire copy (`Shr 1.45 dlrs vs 1.37 dlrs`, `Pay March 31`): a table row, not prose."""
+    words = paragraph.split()
+    if len(words) > 16 or (_TERMINAL.search(paragraph) and not paragraph.endswith(")")):
+        return False
+    numeric = sum(1 for w in words if any(c.isdigit() for c in w))
+    return bool(_VERSUS.search(paragraph) and numeric) or (numeric > 0 and numeric * 3 >= len(words))
+
+
+def _keep_tables_with_their_paragraph(found: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+    """Runs of table lines (with a short label such as `Year` before them) become one paragraph, joined to the
+    paragraph before them when there is one, so no row of figures is a search hit on its own."""
+    result: list[tuple[str, int | None]] = []
+    run: list[tuple[str, int | None]] = []
+
+    def flush() -> None:
+        if not run:
+            return
+        joined = "; ".join(p for p, _ in run)
+        if result:
+            result[-1] = (result[-1][0] + " " + joined, result[-1][1])
+        else:
+            result.append((joined, run[0][1]))
+        run.clear()
+
+    for i, (paragraph, page) in enumerate(found):
+        label = (len(paragraph.split()) <= 3 and not _TERMINAL.search(paragraph) and i + 1 < len(found)
+                 and is_table_line(found[i + 1][0]))
+        if is_table_line(paragraph) or label:
+            run.append((paragraph, page))
+        else:
+            flush()
+            result.append((paragraph, page))
+    flush()
+    return result
 
 
 def normalize_text(text: str) -> str:

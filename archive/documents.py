@@ -17,6 +17,7 @@ class RawRecord:
     date: str | None = None
     source: str | None = None
     url: str | None = None
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Cleaned:
     date: str | None
     source: str | None
     url: str | None
+    meta: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Document:
     url: str | None
     paragraphs: tuple[str, ...]
     content_hash: str
+    meta: dict = field(default_factory=dict)
 
     @property
     def text(self) -> str:

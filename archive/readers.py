@@ -1,4 +1,7 @@
-"""Reading files into RawRecords: one function per format, one decoding path for all of them.
+"""Reading files into RawRecords: one dispatch by suffix (`iter_records`), one decoding path for all text.
+
+Text, Markdown and JSON are read here; web pages, PDFs, Word files, e-mail and web archives by the modules in
+`archive.formats`. Mailboxes and web archives are streamed record by record, so their size is not limited.
 
 Every failure is a BadInputError whose message says what was wrong with the file, so ingest can report it and
 go on with the rest.
@@ -9,31 +12,44 @@ from __future__ import annotations
 import codecs
 import json
 import os
-from collections.abc import Iterator
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
-
-from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
+from archive.formats.html import read_html
+from archive.formats.mail import read_mbox, read_message
+from archive.formats.office import read_docx
+from archive.formats.pdf import read_pdf
+from archive.formats.warc import read_warc
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown"}
 HTML_SUFFIXES = {".html", ".htm"}
 JSON_SUFFIXES = {".json"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
-SUPPORTED_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+DOCX_SUFFIXES = {".docx"}
+MAIL_SUFFIXES = {".eml"}
+MBOX_SUFFIXES = {".mbox"}
+WARC_SUFFIXES = {".warc", ".warc.gz"}
+BINARY_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | MAIL_SUFFIXES
+SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
+                      | MBOX_SUFFIXES | WARC_SUFFIXES)
 
 MAX_DOCUMENT_BYTES = 2_000_000
 MAX_COLLECTION_BYTES = 512_000_000
-_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "blockquote", "pre", "td")
 _BINARY_MAGIC = {
     b"\x89PNG": "a PNG image",
     b"\x1f\x8b": "gzip-compressed data",
     b"PK\x03\x04": "a zip archive",
-    b"%PDF": "a PDF (convert it to text first)",
+    b"%PDF": "a PDF; name it .pdf to ingest it",
     b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image",
 }
+_CHARSET = re.compile(rb"""<(?:meta|\?xml)[^>]{0,200}?(?:charset|encoding)\s*=\s*["']?([A-Za-z0-9_.:-]{2,40})""", re.I)
 _FIELD_NAMES = {
     "doc_id": ("_id", "id", "doc_id"),
     "title": ("title", "headline"),
@@ -52,7 +68,7 @@ def iter_files(paths: list[Path]) -> Iterator[Path | Problem]:
         elif path.is_dir():
             seen: set[tuple[int, int]] = set()
             yield from _walk(path, seen)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+        elif suffix_of(path) in SUPPORTED_SUFFIXES:
             yield path
         else:
             yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'}; " + _supported())
@@ -83,7 +99,7 @@ def _walk(folder: Path, seen: set[tuple[int, int]]) -> Iterator[Path | Problem]:
             is_dir = False
         if is_dir:
             yield from _walk(path, seen)
-        elif path.suffix.lower() in SUPPORTED_SUFFIXES:
+        elif suffix_of(path) in SUPPORTED_SUFFIXES:
             yield path
         else:
             yield Problem(str(path), f"unsupported file type {path.suffix or '(none)'}; " + _supported())
@@ -93,41 +109,90 @@ def _supported() -> str:
     return "supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES))
 
 
+def suffix_of(path: Path | str) -> str:
+    """The suffix that picks a reader: `.warc.gz` counts as one suffix."""
+    name = Path(path).name.lower()
+    return ".warc.gz" if name.endswith(".warc.gz") else Path(name).suffix
+
+
 def read_file(
     path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES, origin: str | None = None
 ) -> tuple[list[RawRecord], list[Problem]]:
     """Records in one file, and problems with parts of it (a JSONL line that is not JSON, a record too large).
 
     A single document (text, Markdown, HTML file, or one JSON record) may hold at most `max_document_bytes`;
-    JSON and JSONL collections may be larger as a whole. `origin` names the file in records and errors (an
-    upload's own name rather than the temporary file it was saved to).
+    JSON and JSONL collections may be larger as a whole. Whole-file failures raise BadInputError. `origin`
+    names the file in records and errors (default: its path).
     """
-    origin = origin or str(path)
-    limit = MAX_COLLECTION_BYTES if is_collection(origin) else max_document_bytes
-    return read_data(read_bytes(path, limit, origin), origin, max_document_bytes)
+    return _split(iter_records(path, max_document_bytes, origin=origin))
 
 
-def is_collection(name: str) -> bool:
-    """Whether a file of this name may hold many documents (JSON, JSONL)."""
-    return Path(name).suffix.lower() in JSON_SUFFIXES | JSONL_SUFFIXES
+def iter_records(
+    path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES, progress: bool = False, origin: str | None = None
+) -> Iterator[RawRecord | Problem]:
+    """Records of one file as they are read, with problems in their place; `progress` shows a bar for
+    mailboxes and web archives, which are read record by record in bounded memory. `origin` names the file
+    (default: its path)."""
+    suffix = suffix_of(path)
+    name = origin or str(path)
+    if suffix in MBOX_SUFFIXES:
+        for inner, data in read_mbox(path, progress=progress):
+            inner = _renamed(inner, str(path), name)
+            if data is None:
+                yield Problem(inner, "message is over 64 MB (with its attachments); save its attachments apart")
+                continue
+            try:
+                yield from _sized(read_document(inner, ".eml", data), max_document_bytes)
+            except BadInputError as exc:
+                yield Problem(inner, exc.reason)
+        return
+    if suffix in WARC_SUFFIXES:
+        for item in _sized(read_warc(path, decode, progress), max_document_bytes):
+            renamed = _renamed(item.origin, str(path), name)
+            yield replace(item, origin=renamed) if isinstance(item, RawRecord) else Problem(renamed, item.reason)
+        return
+    whole = suffix in JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
+    data = read_bytes(path, MAX_COLLECTION_BYTES if whole else max_document_bytes, name)
+    yield from _sized(read_document(name, suffix, data), max_document_bytes)
+
+
+def _renamed(origin: str, path: str, name: str) -> str:
+    return name + origin[len(path):] if origin.startswith(path) else origin
 
 
 def read_data(
     data: bytes, origin: str, max_document_bytes: int = MAX_DOCUMENT_BYTES
 ) -> tuple[list[RawRecord], list[Problem]]:
-    """Records in the bytes of one file named `origin` (its suffix says the format)."""
-    suffix = Path(origin).suffix.lower()
+    """Records in the bytes of one file named `origin` (an upload; its suffix says the format)."""
+    suffix = suffix_of(origin)
     if suffix not in SUPPORTED_SUFFIXES:
         raise BadInputError(origin, f"unsupported file type {suffix or '(none)'}; {_supported()}")
-    if not is_collection(origin) and len(data) > max_document_bytes:
+    if suffix in MBOX_SUFFIXES | WARC_SUFFIXES:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"upload{suffix}"
+            path.write_bytes(data)
+            return _split(iter_records(path, max_document_bytes, origin=origin))
+    whole = suffix in JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
+    if len(data) > (MAX_COLLECTION_BYTES if whole else max_document_bytes):
         raise BadInputError(origin, _too_large(len(data), max_document_bytes))
-    text = decode(data, origin)
-    if suffix in HTML_SUFFIXES:
-        return [read_html(text, origin)], []
-    if not is_collection(origin):
-        return [RawRecord(origin=origin, text=text)], []
-    records, problems = read_jsonl(text, origin) if suffix in JSONL_SUFFIXES else read_json(text, origin)
-    return within_limit(records, problems, max_document_bytes)
+    return _split(_sized(read_document(origin, suffix, data), max_document_bytes))
+
+
+def _split(items: Iterable[RawRecord | Problem]) -> tuple[list[RawRecord], list[Problem]]:
+    records: list[RawRecord] = []
+    problems: list[Problem] = []
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            records.append(item)
+    return records, problems
+
+
+def is_collection(origin: str) -> bool:
+    """Whether a record's origin names a part of a file (a JSON list item, a JSONL line, a message of a mailbox,
+    an attachment, a web archive's page) rather than a whole file."""
+    return bool(re.search(r"(\[\d+\]|:\d+|#.*)$", origin))
 
 
 def within_limit(
@@ -142,6 +207,40 @@ def within_limit(
         else:
             kept.append(record)
     return kept, problems
+
+
+def read_document(origin: str, suffix: str, data: bytes) -> Iterator[RawRecord | Problem]:
+    """The records in one file's bytes, read as the suffix says (also used for e-mail attachments)."""
+    if suffix in PDF_SUFFIXES:
+        yield from read_pdf(data, origin)
+        return
+    if suffix in DOCX_SUFFIXES:
+        yield read_docx(data, origin)
+        return
+    if suffix in MAIL_SUFFIXES:
+        yield from read_message(data, origin, read_document, SUPPORTED_SUFFIXES - MBOX_SUFFIXES - WARC_SUFFIXES)
+        return
+    text = decode(data, origin)
+    if suffix in HTML_SUFFIXES:
+        yield read_html(text, origin)
+    elif suffix in JSONL_SUFFIXES:
+        yield from _flatten(read_jsonl(text, origin))
+    elif suffix in JSON_SUFFIXES:
+        yield from _flatten(read_json(text, origin))
+    else:
+        yield RawRecord(origin=origin, text=text)
+
+
+def _flatten(found: tuple[list[RawRecord], list[Problem]]) -> Iterator[RawRecord | Problem]:
+    yield from found[1]
+    yield from found[0]
+
+
+def _sized(items: Iterator[RawRecord | Problem], limit: int) -> Iterator[RawRecord | Problem]:
+    """Records over the document size limit become problems."""
+    for item in items:
+        size = len(item.text.encode("utf-8")) if isinstance(item, RawRecord) else 0
+        yield Problem(item.origin, _too_large(size, limit)) if size > limit else item
 
 
 def _too_large(size: int, limit: int) -> str:
@@ -163,7 +262,8 @@ def read_bytes(path: Path, limit: int, origin: str | None = None) -> bytes:
 
 
 def decode(data: bytes, origin: str) -> str:
-    """Bytes to text: BOMs first, then UTF-8, then Windows-1252; binary and undecodable data are refused."""
+    """Bytes to text: BOMs first, then UTF-8, then the charset a page declares, else Windows-1252; binary and
+    undecodable data are refused."""
     if not data.strip():
         raise BadInputError(origin, "file is empty")
     for magic, what in _BINARY_MAGIC.items():
@@ -185,13 +285,25 @@ def decode(data: bytes, origin: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
+        declared = _declared_charset(data[:4096])
         try:
-            text = data.decode("cp1252")
+            text = data.decode(declared or "cp1252")
         except UnicodeDecodeError as exc:
             raise BadInputError(origin, f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
                 "nor Windows-1252; convert it to UTF-8"
             ) from exc
     return _checked_text(text, origin)
+
+
+def _declared_charset(head: bytes) -> str | None:
+    """The charset an HTML page or XML file declares (`<meta charset="shift_jis">`), if Python knows it."""
+    match = _CHARSET.search(head)
+    if not match:
+        return None
+    try:
+        return codecs.lookup(match.group(1).decode("ascii")).name
+    except LookupError:
+        return None
 
 
 def _checked_text(text: str, origin: str) -> str:
@@ -202,65 +314,6 @@ def _checked_text(text: str, origin: str) -> str:
     if controls > max(8, len(sample) // 100):
         raise BadInputError(origin, f"looks binary ({controls} control characters), not text")
     return text
-
-
-def read_html(html: str, origin: str) -> RawRecord:
-    """Article text and metadata from an HTML page; scripts, styles, navigation and figures never reach it."""
-    tree = HTMLParser(html)
-    meta = _html_metadata(tree)
-    for selector in ("script", "style", "noscript", "iframe", "nav", "footer", "aside", "form", "figure",
-                     "figcaption", "svg", "header", "button", "template"):
-        for node in tree.css(selector):
-            node.decompose()
-    for node in tree.css("br"):
-        node.replace_with(" ")
-    root = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
-    paragraphs = []
-    if root is not None:
-        for node in root.css(", ".join(_BLOCKS)):
-            if any(inner.tag in _BLOCKS for inner in list(node.traverse(include_text=False))[1:]):
-                continue
-            text = " ".join(node.text(separator="").split())
-            if text:
-                paragraphs.append(text)
-        if not paragraphs:
-            text = root.text(separator="\n")
-            paragraphs = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-    if meta.get("title") and paragraphs and paragraphs[0] == meta["title"]:
-        paragraphs = paragraphs[1:]
-    body = "\n\n".join(paragraphs)
-    if not body.strip():
-        raise BadInputError(origin, "HTML page has no readable text (only scripts, styles or markup)")
-    return RawRecord(origin=origin, text=body, **meta)
-
-
-def _html_metadata(tree: HTMLParser) -> dict[str, str]:
-    def meta(*names: str) -> str | None:
-        for name in names:
-            node = tree.css_first(f'meta[property="{name}"]') or tree.css_first(f'meta[name="{name}"]')
-            if node is not None and (node.attributes.get("content") or "").strip():
-                return node.attributes["content"].strip()
-        return None
-
-    found: dict[str, str | None] = {
-        "title": meta("og:title", "twitter:title"),
-        "date": meta("article:published_time", "date", "pubdate", "dc.date", "DC.date.issued"),
-        "source": meta("og:site_name", "publisher", "application-name"),
-        "url": meta("og:url"),
-    }
-    if not found["title"]:
-        node = tree.css_first("title") or tree.css_first("h1")
-        if node is not None and node.text(strip=True):
-            found["title"] = " ".join(node.text().split())
-    if not found["date"]:
-        node = tree.css_first("time[datetime]")
-        if node is not None:
-            found["date"] = node.attributes.get("datetime")
-    if not found["url"]:
-        node = tree.css_first('link[rel="canonical"]')
-        if node is not None:
-            found["url"] = node.attributes.get("href")
-    return {k: v for k, v in found.items() if v}
 
 
 def read_json(text: str, origin: str) -> tuple[list[RawRecord], list[Problem]]:
@@ -321,4 +374,6 @@ def record_from_mapping(item: object, origin: str) -> RawRecord:
         raise BadInputError(origin, f"no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
         )
     text = values.pop("text") or ""
-    return RawRecord(origin=origin, text=text, **values)
+    used = {next((n for n in names if item.get(n) not in (None, "")), None) for names in _FIELD_NAMES.values()}
+    meta = {k: v for k, v in item.items() if k not in used and v not in (None, "", [], {})}
+    return RawRecord(origin=origin, text=text, meta=meta, **values)

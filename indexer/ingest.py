@@ -24,7 +24,7 @@ from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, 
 from archive.errors import BadInputError
 from archive.ids import content_id, disambiguated, explicit_id, path_name
 from archive.quotes import extract_quotes, learn_names, place_quotes
-from archive.readers import is_collection, iter_files, read_file
+from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
 from indexer.build import chunker_signature, publish, store_path, write_lock
@@ -98,11 +98,12 @@ class Ingestor:
                 warnings.append(f"date not stored: {exc}")
         title = cleaned.title or derive_title(cleaned.paragraphs)
         content_hash = hashlib.sha256(json.dumps(
-            [title, date, cleaned.source, cleaned.url, cleaned.paragraphs], ensure_ascii=False
+            [title, date, cleaned.source, cleaned.url, cleaned.paragraphs]
+            + ([cleaned.meta] if cleaned.meta else []), ensure_ascii=False, sort_keys=True,
         ).encode("utf-8")).hexdigest()
         doc_id, action = self._identify(incoming, title, content_hash)
         document = Document(doc_id, record.origin, title, date, cleaned.source, cleaned.url, cleaned.paragraphs,
-                            content_hash)
+                            content_hash, cleaned.meta)
         return action, document, warnings
 
     def _identify(self, incoming: Incoming, title: str, content_hash: str) -> tuple[str, str]:
@@ -190,21 +191,32 @@ def read_paths(paths: list[Path], settings: Settings, report: IngestReport, sour
             if isinstance(item, Problem):
                 report.skipped.append(item)
                 continue
-            origin = str(item.resolve())
-            try:
-                records, problems = read_file(item, settings.max_document_bytes, origin=origin)
-            except BadInputError as exc:
-                report.skipped.append(Problem(exc.origin, exc.reason))
-                continue
-            report.skipped.extend(problems)
             name = path_name(item, base)
-            for record in records:
+            for record in _records_of(item.resolve(), settings, report, progress):
                 if source and not record.source:
                     record = replace(record, source=source)
-                if is_collection(origin):
+                if is_collection(record.origin):
                     yield Incoming(record, label=Path(name).name)
                 else:
                     yield Incoming(record, name=name)
+
+
+def _records_of(path: Path, settings: Settings, report: IngestReport, progress: bool) -> Iterator[RawRecord]:
+    """One file's records as they are read (a large mailbox or web archive streams); a file that cannot be read
+    at all, or stops being readable, is reported."""
+    found = iter_records(path, settings.max_document_bytes, progress=progress)
+    while True:
+        try:
+            item = next(found)
+        except StopIteration:
+            return
+        except BadInputError as exc:
+            report.skipped.append(Problem(exc.origin, exc.reason))
+            return
+        if isinstance(item, Problem):
+            report.skipped.append(item)
+        else:
+            yield item
 
 
 def ingest_paths(settings: Settings, paths: list[Path], embedder: Embedder | None = None, progress: bool = False,

@@ -49,6 +49,7 @@ class Hit:
     snippet: str
     ranks: dict[str, int | None]
     duplicates: list[str]
+    page: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The hit as the API and `archive search --json` show it (the context stays internal)."""
@@ -228,6 +229,7 @@ class SearchService:
     def _render(self, request: SearchRequest, generation: Generation, page) -> list[Hit]:
         """Hits for one page: stored text and metadata, every list's rank, and a highlighted snippet."""
         records = self.store.chunks_by_id([cid for cid, *_ in page])
+        pages = self.store.paragraph_pages(list(records))
         terms = generation.keyword.query_terms(request.query)
         analyze = functools.lru_cache(maxsize=4096)(generation.keyword.analyze)
         results = []
@@ -239,7 +241,7 @@ class SearchService:
             if ranks.get("quotes"):
                 full_ranks["quotes"] = ranks["quotes"]
             results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
-                                str(highlight(record.text, terms, analyze))))
+                                str(highlight(record.text, terms, analyze)), pages.get(cid)))
         return results
 
     def _collapse(self, fused):
@@ -331,8 +333,8 @@ def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: Vector
     return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
-def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet) -> Hit:
+def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet, page: int | None = None) -> Hit:
     return Hit(rank=rank, score=round(float(score), 6), doc_id=record.doc_id, chunk_id=record.chunk_id,
                position=record.position, paragraph=record.paragraph, title=record.title, source=record.source,
                date=record.date, url=record.url, text=record.text, context=record.context, snippet=snippet, ranks=ranks,
-               duplicates=duplicates)
+               duplicates=duplicates, page=page)

@@ -108,3 +108,27 @@ def test_a_story_filed_again_under_another_id_reuses_its_vectors(settings, embed
     again = ingest_records(settings, [RawRecord("b", doc_id="paper-7", **story)], embedder=embedder)
     assert first.chunks_embedded == 2 and again.added == ["paper-7"] and again.chunks_embedded == 0
     assert again.duplicates == [("paper-7", "wire-1")]
+
+
+def test_extra_fields_are_stored_as_meta_and_a_changed_field_updates_the_document(settings, embedder, tmp_path):
+    line = {"id": "wire-1", "title": "COCOA", "text": "Showers continued in the Bahia cocoa zone this week.",
+            "topics": ["cocoa"], "places": ["brazil"]}
+    path = tmp_path / "wire.jsonl"
+    path.write_text(json.dumps(line))
+    assert ingest_paths(settings, [path], embedder=embedder).added == ["wire-1"]
+    assert Store(store_path(settings)).document("wire-1").meta == {"topics": ["cocoa"], "places": ["brazil"]}
+    path.write_text(json.dumps({**line, "places": ["brazil", "usa"]}))
+    assert ingest_paths(settings, [path], embedder=embedder).updated == ["wire-1"]
+
+
+def test_a_store_made_before_meta_existed_gains_the_column(tmp_path):
+    import sqlite3
+
+    db = sqlite3.connect(tmp_path / "old.sqlite")
+    db.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, origin TEXT NOT NULL, title TEXT NOT NULL,"
+               " date TEXT, source TEXT, url TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,"
+               " minhash BLOB NOT NULL, group_id TEXT, ingested_at TEXT NOT NULL)")
+    db.execute("INSERT INTO documents VALUES ('a', 'a.txt', 'A', NULL, NULL, NULL, 'Text.', 'h', x'00', NULL, 'now')")
+    db.commit()
+    db.close()
+    assert Store(tmp_path / "old.sqlite").document("a").meta == {}

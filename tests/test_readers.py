@@ -97,3 +97,31 @@ def test_folders_are_walked_recursively_and_symlink_loops_reported(tmp_path):
     assert any("symlink loop" in p for p in problems)
     assert any("unsupported file type .png" in p for p in problems)
     assert any("no such file" in p for p in problems)
+
+
+def test_html_author_and_site_name_are_kept_as_meta(tmp_path):
+    html = """<html><head><title>Budget vote delayed | The Example Times</title>
+      <meta name="author" content="Jane Reporter"><meta property="og:site_name" content="The Example Times"></head>
+      <body><article><h1>Budget vote delayed</h1>
+      <p>The council postponed its budget vote to next week after a long debate on Monday night.</p>
+      <p>Members said they needed more time to read the amended figures before they could decide.</p>
+      </article></body></html>"""
+    (record,), _ = read_file(write(tmp_path, "budget.html", html))
+    assert record.meta == {"author": "Jane Reporter", "site_name": "The Example Times"}
+    assert record.source == "The Example Times"
+    assert record.text.startswith("The council postponed")
+
+
+def test_every_extra_field_of_a_json_record_is_kept_as_meta(tmp_path):
+    line = {"id": "r1", "title": "COCOA", "text": "Showers continued.", "date": "1987-02-26", "source": "Reuters",
+            "dateline": "SALVADOR, Feb 26", "author": None, "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
+    (record,), _ = read_file(write(tmp_path, "wire.jsonl", json.dumps(line)))
+    assert record.meta == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
+
+
+def test_a_page_that_is_not_utf8_is_read_in_the_charset_it_declares(tmp_path):
+    html = ('<html><head><meta charset="shift_jis"><title>東京</title></head><body><article>'
+            "<p>東京で大雨が降りました。交通機関に大きな影響が出ています。</p>"
+            "<p>気象庁は明日も注意するよう呼びかけています。</p></article></body></html>")
+    (record,), _ = read_file(write(tmp_path, "tokyo.html", html.encode("shift_jis")))
+    assert "東京で大雨が降りました" in record.text

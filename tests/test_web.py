@@ -133,3 +133,16 @@ def test_optional_rate_limit_answers_429_in_the_error_shape(seed_settings, servi
     assert statuses == [200, 200, 429]
     assert client.get("/api/health").get_json()["error"]["status"] == 429
     assert client.get("/").status_code == 200
+
+
+def test_a_documents_meta_is_in_its_json_and_in_an_aligned_table_on_its_page(settings, embedder):
+    record = RawRecord("wire.jsonl:1", "Showers continued in the Bahia cocoa zone this week.", doc_id="wire-1",
+                       title="COCOA", meta={"dateline": "SALVADOR, Feb 26", "topics": ["cocoa", "coffee"]})
+    ingest_records(settings, [record], embedder=embedder)
+    client = create_app(settings, service=_empty_service(settings, embedder)).test_client()
+    data = client.get("/api/documents/wire-1").get_json()
+    jsonschema.validate(data, schema_for("/api/documents/{doc_id}"))
+    assert data["meta"] == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa", "coffee"]}
+    page = client.get("/documents/wire-1").get_data(as_text=True)
+    assert "<dt>Dateline</dt><dd class=\"meta-dateline\">SALVADOR, Feb 26</dd>" in page
+    assert "<dt>Topics</dt><dd class=\"meta-topics\">cocoa, coffee</dd>" in page

@@ -38,6 +38,7 @@ HIT = {
         },
         "duplicates": {"type": "array", "items": {"type": "string"},
                        "description": "Other documents holding a copy of this paragraph."},
+        "page": {"type": ["integer", "null"], "description": "Page of the paragraph, for PDFs (from 1)."},
     },
 }
 SEARCH = {
@@ -74,6 +75,8 @@ DOCUMENT = {
                            "paragraph": {"type": "integer"}, "text": {"type": "string"}},
         }},
         "duplicates": {"type": "array", "items": {"type": "string"}},
+        "meta": {"type": "object", "description": "Every other field the source carried (author, site_name, "
+                 "topics, places, pages: the page of each paragraph of a PDF, attachment_of: the mail it came in)."},
     },
 }
 QUOTES = {

@@ -73,6 +73,7 @@ class DocumentView:
             "chunks": [{"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
                        for c in doc.chunks],
             "duplicates": list(doc.duplicates),
+            "meta": doc.meta,
         }
 
 

@@ -30,6 +30,12 @@ class StoreBase:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.db.executescript(schema())
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Columns added since a store was created."""
+        if "meta" not in {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}:
+            self.db.execute("ALTER TABLE documents ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
 
     @property
     def db(self) -> sqlite3.Connection:

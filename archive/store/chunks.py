@@ -31,6 +31,17 @@ class ChunksMixin(StoreBase):
             f"WHERE c.chunk_id IN ({marks(len(chunk_ids))})", tuple(chunk_ids)
         )}
 
+    def paragraph_pages(self, chunk_ids: list[int]) -> dict[int, int]:
+        """The page each chunk's paragraph was on, for chunks of documents that kept pages (PDFs)."""
+        if not chunk_ids:
+            return {}
+        rows = self.db.execute(
+            "SELECT c.chunk_id, json_extract(d.meta, '$.pages[' || c.paragraph || ']') FROM chunks c"
+            f" JOIN documents d ON d.doc_id = c.doc_id WHERE c.chunk_id IN ({marks(len(chunk_ids))})",
+            tuple(chunk_ids),
+        ).fetchall()
+        return {r[0]: r[1] for r in rows if r[1] is not None}
+
     def chunk_texts(self, doc_id: str) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)

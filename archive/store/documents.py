@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime, timezone
@@ -51,9 +52,9 @@ class DocumentsMixin(StoreBase):
             db.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
             db.execute(
                 "INSERT INTO documents(doc_id, origin, title, date, source, url, text, content_hash, minhash,"
-                " group_id, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " group_id, ingested_at, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.text,
-                 doc.content_hash, minhash.tobytes(), None, now),
+                 doc.content_hash, minhash.tobytes(), None, now, json.dumps(doc.meta, ensure_ascii=False)),
             )
             ids = []
             for chunk, norm in zip(chunks, norm_hashes, strict=True):
@@ -102,6 +103,7 @@ class DocumentsMixin(StoreBase):
         document = Document(
             doc_id=row["doc_id"], origin=row["origin"], title=row["title"], date=row["date"], source=row["source"],
             url=row["url"], paragraphs=tuple(row["text"].split("\n\n")), content_hash=row["content_hash"],
+            meta=json.loads(row["meta"] or "{}"),
         )
         return StoredDocument(document, row["group_id"], row["ingested_at"], tuple(self.group_members(doc_id)), chunks)
 
@@ -115,7 +117,7 @@ class DocumentsMixin(StoreBase):
         for start in range(0, len(doc_ids), 500):
             part = doc_ids[start:start + 500]
             yield from self.db.execute(
-                "SELECT d.doc_id, d.title, d.text, d.source, d.date,"
+                "SELECT d.doc_id, d.title, d.text, d.source, d.date, d.meta,"
                 " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.doc_id = d.doc_id) AS speakers"
                 f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
             )

@@ -1,0 +1,60 @@
+"""Web archives (.warc, .warc.gz) through warcio: every HTML response is one document with its URL, dated by the
+page itself or else by the record (the crawl date is kept as `meta["crawled_at"]` either way). Records are read
+one at a time, so a crawl of any size is read in bounded memory."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+from archive.documents import Problem, RawRecord
+from archive.errors import BadInputError
+from archive.formats import bad_input
+from archive.formats.html import read_html
+from archive.formats.progress import progress_bar
+
+MAX_PAGE_BYTES = 20_000_000
+_HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = False) -> Iterator[RawRecord | Problem]:
+    """Each successful HTML response as a record (origin `path#URL`); pages that cannot be read as problems."""
+    pages = 0
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise bad_input(str(path), f"cannot read: {exc.strerror or exc}") from exc
+    with handle, progress_bar(path, progress, "web archive") as bar:
+        read = 0
+        try:
+            for record in ArchiveIterator(handle):
+                position = handle.tell()
+                bar.update(position - read)
+                read = position
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                status = record.http_headers.get_statuscode() or ""
+                kind = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+                if not status.startswith("2") or kind not in _HTML_TYPES:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                origin = f"{path}#{url}"
+                pages += 1
+                data = record.content_stream().read(MAX_PAGE_BYTES + 1)
+                if len(data) > MAX_PAGE_BYTES:
+                    yield Problem(origin, f"page is over {MAX_PAGE_BYTES // 1_000_000} MB; skipped")
+                    continue
+                crawled = record.rec_headers.get_header("WARC-Date")
+                try:
+                    page = read_html(decode(data, origin), origin, url=url or None, date=crawled)
+                    yield replace(page, meta={**page.meta, "crawled_at": crawled} if crawled else page.meta)
+                except BadInputError as exc:
+                    yield Problem(origin, exc.message.removeprefix(f"{origin}: "))
+        except ArchiveLoadFailed as exc:
+            raise bad_input(str(path), f"not a readable web archive (WARC): {exc}") from exc
+    if pages == 0:
+        raise bad_input(str(path), "web archive holds no HTML responses")
