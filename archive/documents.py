@@ -115,6 +115,7 @@ class ChunkRecord:
     url: str | None
     speakers: str = ""
     orgs: str = ""
+    meta: str = ""
 
 
 @dataclass

@@ -15,11 +15,19 @@ from typing import Any
 
 import tantivy
 
-from indexer.keyword import _EARLIEST, _LATEST, _WORD, ANALYZER, _as_datetime, build_analyzer
+from indexer.keyword import (
+    _EARLIEST,
+    _LATEST,
+    _WORD,
+    ANALYZER,
+    _as_datetime,
+    aggregate_facets,
+    build_analyzer,
+    facet_meta,
+)
 
 SCHEMA_VERSION = "documents-1"
 FIXED_FACETS = ("source", "year", "month", "speaker")
-MAX_FACET_VALUES = 50
 
 
 @dataclass(frozen=True)
@@ -65,15 +73,6 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
-def meta_values(value: Any) -> list[str]:
-    """A meta field's value as the strings it is found by: lists stay lists, scalars are one string."""
-    if isinstance(value, list):
-        return [str(v) for v in value if v not in (None, "")]
-    if value in (None, "") or isinstance(value, dict):
-        return []
-    return [str(value)]
-
-
 class DocumentIndex:
     def __init__(self, path: Path, title_boost: float = 2.0, create: bool = False):
         self.path = Path(path)
@@ -111,8 +110,7 @@ class DocumentIndex:
                 doc.add_text("month", row.date[:7])
             for name in row.speakers:
                 doc.add_text("speaker", name)
-            meta = {key: meta_values(value) for key, value in row.meta.items()}
-            meta = {key: values for key, values in meta.items() if values}
+            meta = facet_meta(row.meta)
             if meta:
                 doc.add_json("meta", meta)
             self._get_writer().add_document(doc)
@@ -180,30 +178,19 @@ class DocumentIndex:
             result = searcher.search(query, limit, count=True, order_by_field="date", order=order)
         if not result.hits:
             return [], int(result.count or 0)
-        ids = searcher.fast_field_values("doc_id", [address for _, address in result.hits])
-        scores = [float(score) if isinstance(score, float) else 0.0 for score, _ in result.hits]
-        return list(zip([str(i) for i in ids], scores, strict=True)), int(result.count or 0)
+        found = []
+        for score, address in result.hits:
+            doc_id = searcher.doc(address)["doc_id"][0]
+            found.append((str(doc_id), float(score) if isinstance(score, float) else 0.0))
+        return found, int(result.count or 0)
 
     def count(self, query: tantivy.Query) -> int:
-        return int(self.index.searcher().search(query, 0, count=True).count or 0)
+        return int(self.index.searcher().search(query, 1, count=True).count or 0)
 
-    def facets(self, query: tantivy.Query, names: Iterable[str]) -> dict[str, list[tuple[str, int]]]:
+    def facets(self, query: tantivy.Query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
         """For each facet (`source`, `year`, `month`, `speaker`, `meta.<field>`), its values among the matching
         documents with how many match each, most first (years and months in time order)."""
-        wanted = {f"f{i}": name for i, name in enumerate(names)}
-        if not wanted:
-            return {}
-        aggregations = {key: {"terms": {"field": name, "size": MAX_FACET_VALUES if name not in ("year", "month")
-                                        else 10_000}}
-                        for key, name in wanted.items()}
-        found = self.index.searcher().aggregate(query, aggregations)
-        result: dict[str, list[tuple[str, int]]] = {}
-        for key, name in wanted.items():
-            buckets = [(str(b["key"]), int(b["doc_count"])) for b in found.get(key, {}).get("buckets", [])]
-            if name in ("year", "month"):
-                buckets.sort()
-            result[name] = buckets
-        return result
+        return aggregate_facets(self.index.searcher(), query, names, {}) if names else {}
 
     def _term(self, field_name: str, value: str) -> tantivy.Query:
         return tantivy.Query.term_query(self.schema, field_name, value)

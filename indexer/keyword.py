@@ -6,8 +6,10 @@ module without changing its callers.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -16,7 +18,7 @@ import tantivy
 from archive.documents import ChunkRecord
 
 ANALYZER = "news_en"
-SCHEMA_VERSION = "keyword-2"
+SCHEMA_VERSION = "keyword-3"
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -44,10 +46,62 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("speaker", tokenizer_name=ANALYZER)
     builder.add_text_field("org", tokenizer_name=ANALYZER)
     builder.add_date_field("date", indexed=True, fast=True)
+    # facets: the values as shown, counted by aggregation (see `facets`)
+    builder.add_text_field("source_facet", tokenizer_name="raw", fast=True)
+    builder.add_text_field("year", tokenizer_name="raw", fast=True)
+    builder.add_text_field("month", tokenizer_name="raw", fast=True)
+    builder.add_text_field("speaker_facet", tokenizer_name="raw", fast=True)
+    builder.add_json_field("meta", tokenizer_name="raw", fast=True)
     return builder.build()
 
 
 _EARLIEST, _LATEST = datetime(1700, 1, 1), datetime(2262, 1, 1)
+FACET_FIELDS = {"source": "source_facet", "year": "year", "month": "month", "speaker": "speaker_facet"}
+MAX_FACET_VALUES = 50
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which chunks may match: `source` ignores case; dates are inclusive ISO dates; `speakers` (when not None)
+    keeps chunks quoting one of those names; `doc_ids` (when not None) keeps chunks of those documents."""
+
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    speakers: list[str] | None = None
+    doc_ids: list[str] | None = None
+
+
+def facet_meta(meta: dict | str) -> dict[str, list[str]]:
+    """A document's meta (a dict or its JSON text) as facet values: lists stay lists, scalars become one value;
+    page numbers are not a facet."""
+    if isinstance(meta, str):
+        try:
+            meta = json.loads(meta) if meta else {}
+        except ValueError:
+            return {}
+    found: dict[str, list[str]] = {}
+    for key, value in meta.items() if isinstance(meta, dict) else ():
+        values = value if isinstance(value, list) else [value]
+        kept = [str(v) for v in values if isinstance(v, str | int | float) and str(v) != ""]
+        if kept and key != "pages":
+            found[key] = kept[:50]
+    return found
+
+
+def aggregate_facets(searcher: tantivy.Searcher, query: tantivy.Query, names: list[str],
+                     fields: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+    """Terms aggregations for the named facets (`meta.<field>` reads the JSON field)."""
+    wanted = {f"f{i}": name for i, name in enumerate(names)}
+    aggregations = {key: {"terms": {"field": fields.get(name, name),
+                                    "size": 10_000 if name in ("year", "month") else MAX_FACET_VALUES}}
+                    for key, name in wanted.items()}
+    found = searcher.aggregate(query, aggregations)
+    result: dict[str, list[tuple[str, int]]] = {}
+    for key, name in wanted.items():
+        buckets = [(str(b["key"]), int(b["doc_count"])) for b in found.get(key, {}).get("buckets", [])]
+        result[name] = sorted(buckets) if name in ("year", "month") else buckets
+    return result
 
 
 def _as_datetime(iso_date: str) -> datetime:
@@ -89,12 +143,19 @@ class KeywordIndex:
                 doc.add_text("context", row.context)
             if row.source:
                 doc.add_text("source", row.source.lower())
+                doc.add_text("source_facet", row.source)
             for name in filter(None, row.speakers.split(",")):
                 doc.add_text("speaker", name)
+                doc.add_text("speaker_facet", name)
             for name in filter(None, row.orgs.split(",")):
                 doc.add_text("org", name)
             if row.date:
                 doc.add_date("date", _as_datetime(row.date))
+                doc.add_text("year", row.date[:4])
+                doc.add_text("month", row.date[:7])
+            meta = facet_meta(row.meta)
+            if meta:
+                doc.add_json("meta", meta)
             self.writer.add_document(doc)
             count += 1
         return count
@@ -129,6 +190,36 @@ class KeywordIndex:
         query, _ = self.index.parse_query_lenient(words, fields, field_boosts=self.boosts)
         return query, True
 
+    def query(self, text: str, where: Filters | None = None) -> tuple[tantivy.Query | None, bool]:
+        """The query with its filters (None: it can match nothing), and whether its syntax was repaired."""
+        query, fixed = self.parse(text)
+        if query is None:
+            return None, fixed
+        where = where or Filters()
+        clauses = [(tantivy.Occur.Must, query)]
+        if where.source:
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", where.source.lower()))
+            )
+        if where.date_from or where.date_to:
+            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
+                self.schema, "date", tantivy.FieldType.Date,
+                _as_datetime(where.date_from) if where.date_from else _EARLIEST,
+                _as_datetime(where.date_to) if where.date_to else _LATEST,
+            )))
+        if where.speakers is not None:
+            names = [(tantivy.Occur.Should, self._phrase(field, name))
+                     for name in where.speakers for field in ("speaker", "org")]
+            if not names:
+                return None, fixed
+            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
+        if where.doc_ids is not None:
+            if not where.doc_ids:
+                return None, fixed
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "doc_id",
+                                                                             list(where.doc_ids))))
+        return (tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query), fixed
+
     def search(
         self,
         text: str,
@@ -137,36 +228,40 @@ class KeywordIndex:
         date_from: str | None = None,
         date_to: str | None = None,
         speakers: list[str] | None = None,
+        doc_ids: list[str] | None = None,
+        sort: str = "relevance",
     ) -> tuple[list[tuple[int, float]], bool]:
-        """(chunk_id, BM25 score) best first, and whether the query's syntax had to be repaired."""
-        query, fixed = self.parse(text)
+        """(chunk_id, BM25 score) best first (or by date: `date`, `-date`), and whether the query's syntax had
+        to be repaired."""
+        query, fixed = self.query(text, Filters(source, date_from, date_to, speakers, doc_ids))
         if query is None:
             return [], fixed
-        clauses = [(tantivy.Occur.Must, query)]
-        if source:
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", source.lower()))
-            )
-        if date_from or date_to:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                self.schema, "date", tantivy.FieldType.Date,
-                _as_datetime(date_from) if date_from else _EARLIEST,
-                _as_datetime(date_to) if date_to else _LATEST,
-            )))
-        if speakers is not None:
-            names = [(tantivy.Occur.Should, self._phrase(field, name))
-                     for name in speakers for field in ("speaker", "org")]
-            if not names:
-                return [], fixed
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
-        if len(clauses) > 1:
-            query = tantivy.Query.boolean_query(clauses)
         searcher = self.index.searcher()
-        hits = searcher.search(query, limit, count=False).hits
+        if sort == "relevance":
+            hits = searcher.search(query, limit, count=False).hits
+        else:
+            order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
+            hits = searcher.search(query, limit, count=False, order_by_field="date", order=order).hits
         if not hits:
             return [], fixed
         ids = searcher.fast_field_values("chunk_id", [address for _, address in hits])
-        return [(int(cid), float(score)) for (score, _), cid in zip(hits, ids, strict=True)], fixed
+        return [(int(cid), float(score) if isinstance(score, float) else 0.0)
+                for (score, _), cid in zip(hits, ids, strict=True)], fixed
+
+    def count(self, text: str, where: Filters | None = None) -> int:
+        """The exact number of chunks matching the query and filters."""
+        query, _ = self.query(text, where)
+        if query is None:
+            return 0
+        return int(self.index.searcher().search(query, 1, count=True).count or 0)
+
+    def facets(self, text: str, where: Filters | None, names: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """For each facet (`source`, `year`, `month`, `speaker`, `meta.<field>`), its values among the matching
+        chunks with how many match each, most first (years and months in time order)."""
+        query, _ = self.query(text, where)
+        if query is None or not names:
+            return {name: [] for name in names}
+        return aggregate_facets(self.index.searcher(), query, names, FACET_FIELDS)
 
     def _phrase(self, field: str, name: str) -> tantivy.Query:
         words = " ".join(_WORD.findall(name))

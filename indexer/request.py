@@ -14,8 +14,13 @@ from archive.errors import InvalidRequestError
 from archive.settings import Settings
 
 MODES = ("hybrid", "keyword", "semantic")
+GROUPS = ("passage", "document")
+SORTS = ("relevance", "date", "-date")
+FIXED_FACETS = ("source", "year", "month", "speaker")
 MAX_K = 100
 MAX_CANDIDATES = 1000
+MAX_EXPORT = 10_000
+_META_FIELD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 _FIELD_FILTER = re.compile(r'(?i)\b(speaker|org):(?:"([^"]+)"|([^\s"]+))')
 
 
@@ -30,6 +35,10 @@ class SearchRequest:
     date_to: str | None = None
     speaker: str | None = None
     org: str | None = None
+    group: str = "passage"
+    facets: tuple[str, ...] = ()
+    sort: str = "relevance"
+    meta: tuple[tuple[str, str], ...] = ()
 
 
 def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
@@ -63,12 +72,26 @@ def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
         raise InvalidRequestError.about(
             "offset", f"must be between 0 and {MAX_CANDIDATES - request.k}, got {request.offset}"
         )
+    if request.group not in GROUPS:
+        raise InvalidRequestError.about("group", f"must be one of {', '.join(GROUPS)}, got {request.group!r}")
+    if request.sort not in SORTS:
+        raise InvalidRequestError.about("sort", f"must be one of {', '.join(SORTS)}, got {request.sort!r}")
+    for name in request.facets:
+        if name not in FIXED_FACETS and not (name.startswith("meta.") and _META_FIELD.fullmatch(name[5:])):
+            raise InvalidRequestError.about(
+                "facets", f"has {name!r}; facets are {', '.join(FIXED_FACETS)} and meta.<field>"
+            )
+    for name, _ in request.meta:
+        if not _META_FIELD.fullmatch(name):
+            raise InvalidRequestError.about("meta", f"field {name!r} is not a metadata field name")
     date_from = _iso_date("date_from", request.date_from)
     date_to = _iso_date("date_to", request.date_to)
     if date_from and date_to and date_from > date_to:
         raise InvalidRequestError.about("date_from", f"{date_from} is after date_to {date_to}")
     return SearchRequest(query, request.mode, request.k, request.offset, (request.source or "").strip() or None,
-                         date_from, date_to, (speaker or "").strip() or None, (org or "").strip() or None)
+                         date_from, date_to, (speaker or "").strip() or None, (org or "").strip() or None,
+                         request.group, tuple(dict.fromkeys(request.facets)), request.sort,
+                         tuple((name, value.strip()) for name, value in request.meta if value.strip()))
 
 
 def _iso_date(name: str, value: str | None) -> str | None:

@@ -8,6 +8,7 @@ swaps in the new generation without disturbing searches already running on the o
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -20,15 +21,18 @@ from archive.documents import ChunkRecord, StoredDocument, StoredQuote
 from archive.quotes import Registry
 from archive.settings import Settings
 from archive.store import Store
+from indexer.articles import MAX_PASSAGES, Article, ArticlePassage, fold_copies, meta_of, passages_by_document
 from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
-from indexer.document_index import DocumentIndex
+from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
-from indexer.fusion import Fused, convex, rrf, with_statements
+from indexer.facets import FacetValue, count_facets, facet_values
+from indexer.fusion import Fused, convex, document_ranking, rrf, with_statements
 from indexer.highlight import highlight
-from indexer.keyword import KeywordIndex
+from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_K, MODES, SearchRequest, validate
 from indexer.vectors import VectorIndex
 
+_WORDS = re.compile(r"\w+", re.UNICODE)
 __all__ = ["MODES", "MAX_K", "Hit", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
@@ -60,19 +64,29 @@ class Hit:
 
 @dataclass(frozen=True)
 class SearchResponse:
+    """One page of results. `total` is exact when `total_relation` is "eq" (keyword mode: every match counted)
+    and a lower bound when it is "gte" (semantic and hybrid: the ranked candidates), as in Elasticsearch."""
+
     query: str
     mode: str
     total: int
     took_ms: float
-    results: list[Hit]
+    results: list[Any]
     offset: int = 0
     k: int = 10
     notices: list[str] = field(default_factory=list)
+    total_relation: str = "eq"
+    group: str = "passage"
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         """The response in the API's shape (also printed by `archive search --json`)."""
-        return {"query": self.query, "mode": self.mode, "total": self.total, "offset": self.offset, "k": self.k,
-                "took_ms": self.took_ms, "notices": self.notices, "results": [hit.to_json() for hit in self.results]}
+        data = {"query": self.query, "mode": self.mode, "group": self.group, "total": self.total,
+                "total_relation": self.total_relation, "offset": self.offset, "k": self.k, "took_ms": self.took_ms,
+                "notices": self.notices, "results": [hit.to_json() for hit in self.results]}
+        if self.facets:
+            data["facets"] = {name: [asdict(value) for value in values] for name, values in self.facets.items()}
+        return data
 
 
 @dataclass(frozen=True)
@@ -154,19 +168,52 @@ class SearchService:
     # -- searching --------------------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> SearchResponse:
-        """Candidates from each list, fused into one ranking, repeated paragraphs collapsed, one page shown."""
+        """Candidates from each list, fused into one ranking, repeated paragraphs collapsed, one page shown
+        (passages, or articles with their best passages), with honest totals and the facets asked for."""
         started = time.perf_counter()
         request = validate(request, self.settings)
         generation = self.generation
         notices: list[str] = []
-        named = self._named_speakers(request, notices)
-        scored = self._candidates(request, generation, named, notices)
-        fused = self._fuse(request, scored, named)
-        collapsed = self._collapse(fused)
-        results = self._render(request, generation, collapsed[request.offset:request.offset + request.k])
+        where = self._filters(request, generation, notices)
+        depth = self.settings.candidates
+        if (request.offset + request.k) * (MAX_PASSAGES if request.group == "document" else 1) > depth:
+            depth = MAX_CANDIDATES
+        scored = self._candidates(request, generation, where, depth, notices)
+        collapsed = self._collapse(self._fuse(request, scored, where.speakers))
+        if request.sort != "relevance" and request.mode != "keyword":
+            collapsed = self._by_date(collapsed, request.sort)
+        base = self._base_count(scored)
+        if request.group == "document":
+            results, total, relation, doc_query = self._articles(request, generation, collapsed, where, base)
+        else:
+            results = self._render(request, generation, collapsed[request.offset:request.offset + request.k])
+            doc_query = None
+            if request.mode == "keyword":
+                total, relation = generation.keyword.count(request.query, where), "eq"
+            else:
+                total, relation = base if request.mode == "semantic" else max(
+                    base, generation.keyword.count(request.query, where)), "gte"
+        facets = self._facets(request, generation, where, collapsed, doc_query) if request.facets else {}
         took = (time.perf_counter() - started) * 1000
-        return SearchResponse(request.query, request.mode, len(collapsed), round(took, 2), results,
-                              request.offset, request.k, notices)
+        return SearchResponse(request.query, request.mode, total, round(took, 2), results, request.offset,
+                              request.k, notices, relation, request.group, facet_values(facets))
+
+    def _filters(self, request: SearchRequest, generation: Generation, notices: list[str]) -> Filters:
+        """The request's filters for the passage lists: `speaker=`/`org=` resolved to names, a `meta.` filter
+        resolved to the documents that have the value; unknown values are said in the notices."""
+        named = self._named_speakers(request, notices)
+        if request.source and request.source.lower() not in {s.lower() for s in self.store.sources()}:
+            known = ", ".join(self.store.sources()[:10]) or "none"
+            notices.append(f"No documents from source {request.source!r}; sources here: {known}.")
+        doc_ids = None
+        if request.meta:
+            query, _ = generation.documents.query(None, DocumentFilter(meta=request.meta))
+            hits, _ = generation.documents.search(query, max(1, generation.documents.num_docs)) if query else ([], 0)
+            doc_ids = [doc_id for doc_id, _ in hits]
+            if not doc_ids:
+                wanted = ", ".join(f"meta.{name}={value!r}" for name, value in request.meta)
+                notices.append(f"No document has {wanted}.")
+        return Filters(request.source, request.date_from, request.date_to, named, doc_ids)
 
     def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
         """The speakers a `speaker=`/`org=` filter means (None: no such filter)."""
@@ -181,25 +228,28 @@ class SearchService:
             named.extend(found)
         return named
 
-    def _candidates(self, request: SearchRequest, generation: Generation, named: list[str] | None,
+    def _candidates(self, request: SearchRequest, generation: Generation, where: Filters, depth: int,
                     notices: list[str]) -> dict[str, list[tuple[int, float]]]:
         """(chunk id, score) lists from the keyword and the vector index, filtered alike."""
-        depth = min(MAX_CANDIDATES, max(self.settings.candidates, request.offset + request.k))
         scored: dict[str, list[tuple[int, float]]] = {}
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
-                request.query, depth, request.source, request.date_from, request.date_to, named
+                request.query, depth, where.source, where.date_from, where.date_to, where.speakers, where.doc_ids,
+                sort=request.sort if request.mode == "keyword" else "relevance",
             )
             if fixed:
                 notices.append("The query's search syntax was not valid; its words were searched instead.")
             scored["keyword"] = hits
         if request.mode in ("hybrid", "semantic"):
             allowed = None
-            if request.source or request.date_from or request.date_to:
-                allowed = self.store.chunk_ids_matching(request.source, request.date_from, request.date_to)
-            if named is not None:
-                quoting = self.store.chunk_ids_quoting(named, [])
+            if where.source or where.date_from or where.date_to:
+                allowed = self.store.chunk_ids_matching(where.source, where.date_from, where.date_to)
+            if where.speakers is not None:
+                quoting = self.store.chunk_ids_quoting(where.speakers, [])
                 allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
+            if where.doc_ids is not None:
+                of_docs = self.store.chunk_ids_of(where.doc_ids)
+                allowed = of_docs if allowed is None else np.intersect1d(allowed, of_docs)
             vector = self.embedder.encode_query(request.query)
             hits = generation.vectors.search(vector, depth, allowed)
             if self.settings.semantic_feedback and hits:
@@ -207,6 +257,99 @@ class SearchService:
                 hits = generation.vectors.search(vector, depth, allowed)
             scored["semantic"] = hits
         return scored
+
+    def _base_count(self, scored: dict[str, list[tuple[int, float]]]) -> int:
+        """Passages among the first `candidates` of each list: what semantic and hybrid totals count, the same
+        on every page of a query."""
+        return len({cid for hits in scored.values() for cid, _ in hits[: self.settings.candidates]})
+
+    def _by_date(self, collapsed, sort: str):
+        records = self.store.chunks_by_id([cid for cid, *_ in collapsed])
+        dated = [item for item in collapsed if item[0] in records and records[item[0]].date]
+        undated = [item for item in collapsed if not (item[0] in records and records[item[0]].date)]
+        dated.sort(key=lambda item: records[item[0]].date or "", reverse=sort == "-date")
+        return dated + undated
+
+    def _articles(self, request: SearchRequest, generation: Generation, collapsed, where: Filters, base: int):
+        """One page of articles, the total and its relation, and the document-level query (for facets)."""
+        chunk_docs = self.store.chunk_documents([cid for cid, *_ in collapsed])
+        passages = passages_by_document(collapsed, chunk_docs)
+        doc_query = None
+        doc_hits: list[tuple[str, float]] = []
+        doc_count = 0
+        if request.mode != "semantic":
+            doc_query, _ = generation.documents.query(request.query, DocumentFilter(
+                where.source, where.date_from, where.date_to,
+                tuple(where.speakers) if where.speakers is not None else None, request.meta))
+            if doc_query is not None:
+                depth = max(self.settings.candidates, request.offset + request.k)
+                doc_hits, doc_count = generation.documents.search(
+                    doc_query, depth, request.sort if request.mode == "keyword" else "relevance")
+        if request.mode == "keyword":
+            ranking, total, relation = doc_hits, doc_count, "eq"
+        else:
+            order = list(passages)
+            if request.mode == "semantic":
+                ranking = [(doc_id, passages[doc_id][0][1]) for doc_id in order]
+            else:
+                ranking = document_ranking({"documents": [d for d, _ in doc_hits], "passages": order},
+                                           self.settings.rrf_k)
+            base_docs = {chunk_docs.get(cid) for cid, *_ in collapsed[:base]}
+            total, relation = max(doc_count, len(base_docs - {None})), "gte"
+        rows = self.store.documents_meta([doc_id for doc_id, _ in ranking])
+        if request.sort != "relevance" and request.mode != "keyword":
+            ranking.sort(key=lambda item: (rows[item[0]]["date"] or "") if item[0] in rows else "",
+                         reverse=request.sort == "-date")
+        folded = fold_copies(ranking, {doc_id: row["group_id"] for doc_id, row in rows.items()})
+        page = folded[request.offset:request.offset + request.k]
+        return self._render_articles(request, generation, page, rows, passages), total, relation, doc_query
+
+    def _render_articles(self, request, generation, page, rows, passages) -> list[Article]:
+        best: dict[str, list] = {}
+        for doc_id, _, _ in page:
+            best[doc_id] = passages.get(doc_id, [])[:MAX_PASSAGES]
+            if not best[doc_id]:
+                words = " ".join(_WORDS.findall(request.query)) or request.query
+                hits, _ = generation.keyword.search(words, MAX_PASSAGES, doc_ids=[doc_id])
+                best[doc_id] = [(cid, score, {"keyword": None, "semantic": None}, []) for cid, score in hits]
+            if not best[doc_id]:
+                lead = self.store.document(doc_id).chunks[:1]
+                best[doc_id] = [(c.chunk_id, 0.0, {"keyword": None, "semantic": None}, []) for c in lead]
+        hits = {hit.chunk_id: hit for hit in self._render(
+            request, generation, [item for items in best.values() for item in items])}
+        articles = []
+        for number, (doc_id, score, copies) in enumerate(page, start=request.offset + 1):
+            row = rows.get(doc_id)
+            if row is None:
+                continue
+            shown = [hits[cid] for cid, *_ in best[doc_id] if cid in hits]
+            articles.append(Article(
+                rank=number, doc_id=doc_id, title=row["title"], source=row["source"], date=row["date"],
+                url=row["url"], score=round(float(score), 6), meta=meta_of(row),
+                duplicates=sorted(set(copies) | {d for hit in shown for d in hit.duplicates} - {doc_id}),
+                passages=[ArticlePassage(h.chunk_id, h.paragraph, h.text, h.snippet, h.ranks, h.page)
+                          for h in shown],
+            ))
+        return articles
+
+    def _facets(self, request: SearchRequest, generation: Generation, where: Filters, collapsed,
+                doc_query) -> dict[str, list[tuple[str, int]]]:
+        """Exact counts in keyword mode (over every match); over the ranked candidates otherwise."""
+        names = list(request.facets)
+        if request.mode == "keyword":
+            if request.group == "document":
+                return generation.documents.facets(doc_query, names) if doc_query is not None else {
+                    name: [] for name in names}
+            return generation.keyword.facets(request.query, where, names)
+        base = collapsed[: self.settings.candidates]
+        chunk_docs = self.store.chunk_documents([cid for cid, *_ in base])
+        rows = self.store.documents_meta(sorted(set(chunk_docs.values())))
+        if request.group == "document":
+            counted = [rows[doc_id] for doc_id in dict.fromkeys(chunk_docs[cid] for cid, *_ in base
+                                                                 if cid in chunk_docs) if doc_id in rows]
+        else:
+            counted = [rows[chunk_docs[cid]] for cid, *_ in base if chunk_docs.get(cid) in rows]
+        return count_facets(counted, names)
 
     def _fuse(self, request: SearchRequest, scored: dict[str, list[tuple[int, float]]],
               named: list[str] | None) -> Fused:

@@ -45,7 +45,16 @@ def request_from_args(args, default_k: int = 10) -> SearchRequest:
         date_to=args.get("date_to") or None,
         speaker=args.get("speaker") or None,
         org=args.get("org") or None,
+        group=args.get("group") or "passage",
+        facets=tuple(name.strip() for name in (args.get("facets") or "").split(",") if name.strip()),
+        sort=args.get("sort") or "relevance",
+        meta=meta_filters(args),
     )
+
+
+def meta_filters(args) -> tuple[tuple[str, str], ...]:
+    """`meta.<field>=value` arguments (repeatable) as (field, value) pairs."""
+    return tuple((key[5:], value) for key in args if key.startswith("meta.") for value in args.getlist(key) if value)
 
 
 def run_search(args, default_k: int = 10) -> SearchResponse:

@@ -42,6 +42,26 @@ class ChunksMixin(StoreBase):
         ).fetchall()
         return {r[0]: r[1] for r in rows if r[1] is not None}
 
+    def chunk_documents(self, chunk_ids: list[int]) -> dict[int, str]:
+        """The document of each chunk."""
+        found: dict[int, str] = {}
+        for start in range(0, len(chunk_ids), 900):
+            part = chunk_ids[start:start + 900]
+            for cid, doc_id in self.db.execute(
+                f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks(len(part))})", part
+            ):
+                found[cid] = doc_id
+        return found
+
+    def chunk_ids_of(self, doc_ids: list[str]) -> np.ndarray:
+        """Every chunk of these documents, ascending."""
+        ids: list[int] = []
+        for start in range(0, len(doc_ids), 900):
+            part = doc_ids[start:start + 900]
+            ids.extend(r[0] for r in self.db.execute(
+                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks(len(part))})", part))
+        return np.array(sorted(ids), dtype=np.int64)
+
     def chunk_texts(self, doc_id: str) -> list[tuple[int, str]]:
         return [(r[0], r[1]) for r in self.db.execute(
             "SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)
@@ -55,16 +75,16 @@ class ChunksMixin(StoreBase):
                 f"SELECT {_CHUNK_COLUMNS},"
                 " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
                 " (SELECT group_concat(DISTINCT q.org) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
-                " c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
+                " d.meta, c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?",
                 (last, batch),
             ).fetchall()
             if not rows:
                 return
             for row in rows:
-                values = list(tuple(row)[:12])
-                values[10], values[11] = values[10] or "", values[11] or ""
-                yield ChunkRecord(*values), row[12]
+                values = list(tuple(row)[:13])
+                values[10], values[11], values[12] = values[10] or "", values[11] or "", values[12] or ""
+                yield ChunkRecord(*values), row[13]
             last = rows[-1][0]
 
     def prepare_embeddings(self, model_key: str) -> None:

@@ -122,6 +122,50 @@ class DocumentsMixin(StoreBase):
                 f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
             )
 
+    def documents_meta(self, doc_ids: list[str]) -> dict[str, sqlite3.Row]:
+        """doc_id, title, source, date, url, meta and quoted speakers of these documents (for result lists)."""
+        found: dict[str, sqlite3.Row] = {}
+        for start in range(0, len(doc_ids), 500):
+            part = doc_ids[start:start + 500]
+            for row in self.db.execute(
+                "SELECT d.doc_id, d.title, d.source, d.date, d.url, d.meta, d.group_id,"
+                " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.doc_id = d.doc_id) AS speakers"
+                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
+            ):
+                found[row["doc_id"]] = row
+        return found
+
+    def list_documents(self, source: str | None = None, date_from: str | None = None, date_to: str | None = None,
+                       meta: tuple[tuple[str, str], ...] = (), sort: str = "date", offset: int = 0,
+                       limit: int = 50) -> tuple[list[sqlite3.Row], int]:
+        """A page of documents passing the filters (a meta filter matches a value or a member of a list), and
+        how many pass them in all."""
+        clauses, params = ["1"], []
+        if source:
+            clauses.append("lower(d.source) = lower(?)")
+            params.append(source)
+        if date_from:
+            clauses.append("d.date >= ?")
+            params.append(date_from)
+        if date_to:
+            clauses.append("d.date <= ?")
+            params.append(date_to)
+        for name, value in meta:
+            clauses.append(
+                "(json_extract(d.meta, ?) = ? OR EXISTS (SELECT 1 FROM json_each(d.meta, ?) WHERE value = ?))"
+            )
+            path = f'$."{name}"'
+            params.extend([path, value, path, value])
+        where = " AND ".join(clauses)
+        order = {"date": "d.date IS NULL, d.date, d.doc_id", "-date": "d.date IS NULL, d.date DESC, d.doc_id",
+                 "title": "d.title, d.doc_id", "id": "d.doc_id"}[sort]
+        total = self.db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params).fetchone()[0]
+        rows = self.db.execute(
+            f"SELECT d.doc_id, d.title, d.source, d.date, d.url, d.meta FROM documents d WHERE {where}"
+            f" ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset],
+        ).fetchall()
+        return rows, int(total)
+
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 

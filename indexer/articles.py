@@ -1,0 +1,78 @@
+"""Articles, not only paragraphs: search results grouped by document, each with its best passages.
+
+A document's place comes from the document-level keyword list (BM25 over title + whole text) and from where its
+best passage stands in the fused passage ranking; near-duplicate copies of a shown article fold into its
+`duplicates`. The passage lists stay what answers the question: each article shows its best 1-3 passages.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+MAX_PASSAGES = 3
+
+
+@dataclass(frozen=True)
+class ArticlePassage:
+    chunk_id: int
+    paragraph: int
+    text: str
+    snippet: str
+    ranks: dict[str, int | None]
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    rank: int
+    doc_id: str
+    title: str
+    source: str | None
+    date: str | None
+    url: str | None
+    score: float
+    meta: dict[str, Any]
+    duplicates: list[str]
+    passages: list[ArticlePassage] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+Collapsed = list[tuple[int, float, dict[str, int | None], list[str]]]
+
+
+def passages_by_document(collapsed: Collapsed, chunk_docs: dict[int, str]) -> dict[str, Collapsed]:
+    """The fused passages of each document, best first; documents in the order of their best passage."""
+    grouped: dict[str, Collapsed] = {}
+    for item in collapsed:
+        doc_id = chunk_docs.get(item[0])
+        if doc_id is not None:
+            grouped.setdefault(doc_id, []).append(item)
+    return grouped
+
+
+def fold_copies(ranking: list[tuple[str, float]], groups: dict[str, str | None]) -> list[tuple[str, float, list[str]]]:
+    """Show one article per near-duplicate group: later members fold into the first one's `duplicates`."""
+    shown: dict[str, tuple[str, float, list[str]]] = {}
+    result: list[tuple[str, float, list[str]]] = []
+    for doc_id, score in ranking:
+        group = groups.get(doc_id) or f"doc:{doc_id}"
+        if group in shown:
+            shown[group][2].append(doc_id)
+            continue
+        entry = (doc_id, score, [])
+        shown[group] = entry
+        result.append(entry)
+    return result
+
+
+def meta_of(row: Any) -> dict[str, Any]:
+    """A stored document's meta as shown with a result (page numbers left out)."""
+    try:
+        meta = json.loads(row["meta"] or "{}")
+    except (TypeError, ValueError):
+        return {}
+    return {key: value for key, value in meta.items() if key != "pages"} if isinstance(meta, dict) else {}
