@@ -69,7 +69,9 @@ CREATE TABLE IF NOT EXISTS quotes (
     norm_hash TEXT NOT NULL,
     speaker TEXT,
     org TEXT,
-    mention TEXT
+    mention TEXT,
+    evidence TEXT,
+    method TEXT
 );
 CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id);
 CREATE INDEX IF NOT EXISTS quotes_chunk ON quotes(chunk_id);
@@ -115,6 +117,8 @@ class StoredQuote:
     date: str | None
     mention: str | None
     sources: list[str]
+    evidence: str | None = None
+    method: str | None = None
 
 
 @dataclass(frozen=True)
@@ -134,6 +138,10 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self.db.executescript(SCHEMA)
+        columns = {r[1] for r in self.db.execute("PRAGMA table_info(quotes)")}
+        for column in ("evidence", "method"):
+            if column not in columns:
+                self.db.execute(f"ALTER TABLE quotes ADD COLUMN {column} TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -221,10 +229,11 @@ class Store:
                 ids.append(int(cur.lastrowid))
             for position, quote in quotes:
                 db.execute(
-                    "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention)"
-                    " VALUES (?,?,?,?,?,?,?,?,?)",
+                    "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention,"
+                    " evidence, method) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                     (doc.doc_id, ids[position] if position is not None else None, quote.paragraph, quote.kind,
-                     quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention),
+                     quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention,
+                     quote.evidence, quote.method),
                 )
             if registry is not None:
                 self._save_registry(db, registry)
@@ -240,6 +249,8 @@ class Store:
         for row in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid"):
             if row["kind"] == "org":
                 registry.orgs.add(row["name"])
+            elif row["kind"] == "place":
+                registry.places.add(row["name"])
             else:
                 registry.people[row["name"]] = {"roles": json.loads(row["roles"]), "orgs": json.loads(row["orgs"])}
         registry.dirty.clear()
@@ -256,8 +267,9 @@ class Store:
                 entry = registry.people[name]
                 db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
                            (name, json.dumps(entry["roles"]), json.dumps(entry["orgs"])))
-            if name in registry.orgs:
-                db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, 'org')", (name,))
+            for kind, names in (("org", registry.orgs), ("place", registry.places)):
+                if name in names:
+                    db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, ?)", (name, kind))
         registry.dirty.clear()
 
     def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
@@ -278,7 +290,7 @@ class Store:
             params.append(kind)
         rows = self.db.execute(
             "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.speaker, q.org,"
-            " q.mention, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
+            " q.mention, q.evidence, q.method, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
             f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
             params,
         ).fetchall()
@@ -289,7 +301,8 @@ class Store:
                 merged[key].sources.append(r["doc_id"])
             else:
                 merged[key] = StoredQuote(r["quote_id"], r["text"], r["speaker"], r["org"], r["kind"], r["doc_id"],
-                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]])
+                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]],
+                                          r["evidence"], r["method"])
         return list(merged.values())
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:

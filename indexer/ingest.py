@@ -18,7 +18,7 @@ from archive.cleaning import clean, derive_title
 from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
 from archive.errors import BadInputError
-from archive.quotes import extract_quotes, learn_names, place_quotes
+from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import iter_files, read_file
 from archive.settings import Settings
 from archive.store import Store
@@ -64,8 +64,10 @@ class Ingestor:
                                 self.settings.chunk_tokens, self.settings.context_tokens)
         sig = signature(doc.text)
         norms = [normalized_hash(c.text) for c in chunks]
-        learn_names(record.text, self.registry)
-        quotes = place_quotes(extract_quotes(doc.paragraphs, self.registry), chunks)
+        names = Registry()
+        learn_names(record.text, names)
+        quotes = place_quotes(extract_quotes(doc.paragraphs, names), chunks)
+        self.registry.merge(names)
         ids = self.store.put_document(doc, chunks, sig, norms, quotes, self.registry)
         (report.updated if existing is not None else report.added).append(doc_id)
         self.link_copies(doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)), report)
@@ -175,7 +177,10 @@ def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, forc
         norms = [normalized_hash(c.text) for c in chunks]
         stored = Document(doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.paragraphs,
                           doc.content_hash)
-        quotes = place_quotes(extract_quotes(doc.paragraphs, ingestor.registry), chunks)
+        names = Registry()
+        learn_names("\n\n".join(doc.paragraphs), names)
+        quotes = place_quotes(extract_quotes(doc.paragraphs, names), chunks)
+        ingestor.registry.merge(names)
         ids = store.put_document(stored, chunks, sig, norms, quotes, ingestor.registry)
         ingestor.link_copies(doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),
                               IngestReport())

@@ -65,7 +65,7 @@ def document(doc_id: str):
 def quote_json(quote) -> dict:
     return {"text": quote.text, "speaker": quote.speaker, "org": quote.org, "kind": quote.kind,
             "doc_id": quote.doc_id, "chunk_id": quote.chunk_id, "paragraph": quote.paragraph, "date": quote.date,
-            "sources": quote.sources}
+            "sources": quote.sources, "evidence": quote.evidence, "method": quote.method}
 
 
 @bp.get("/quotes")

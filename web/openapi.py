@@ -81,13 +81,16 @@ QUOTES = {
     "required": ["quotes"],
     "properties": {"quotes": {"type": "array", "items": {
         "type": "object",
-        "required": ["text", "speaker", "org", "kind", "doc_id", "chunk_id", "sources"],
+        "required": ["text", "speaker", "org", "kind", "doc_id", "chunk_id", "sources", "evidence", "method"],
         "properties": {
             "text": {"type": "string"}, "speaker": {"type": "string"}, "org": _NULLABLE_STRING,
             "kind": {"type": "string", "enum": ["direct", "reported"]}, "doc_id": {"type": "string"},
             "chunk_id": {"type": ["integer", "null"]}, "paragraph": {"type": "integer"}, "date": _NULLABLE_STRING,
             "sources": {"type": "array", "items": {"type": "string"},
                         "description": "Every document carrying this quote (near-duplicate copies)."},
+            "evidence": {**_NULLABLE_STRING, "description": "The words of the document that name the speaker."},
+            "method": {**_NULLABLE_STRING,
+                       "description": "The rule that attributed it, e.g. `X said/surname->full name in document`."},
         },
     }}},
 }
@@ -96,7 +99,7 @@ SPEAKERS = {
     "required": ["speakers"],
     "properties": {"speakers": {"type": "array", "items": {
         "type": "object", "required": ["name", "kind", "quotes"],
-        "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org"]},
+        "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org", "place"]},
                        "quotes": {"type": "integer"}},
     }}},
 }
