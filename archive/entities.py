@@ -10,560 +10,121 @@ from __future__ import annotations
 
 import re
 
-ORG_WORDS = {
-    "council",
-    "office",
-    "government",
-    "party",
-    "greens",
-    "ministry",
-    "department",
-    "union",
-    "committee",
-    "commission",
-    "association",
-    "agency",
-    "police",
-    "court",
-    "trust",
-    "foundation",
-    "institute",
-    "bank",
-    "banks",
-    "company",
-    "group",
-    "society",
-    "charity",
-    "campaign",
-    "labour",
-    "conservatives",
-    "tories",
-    "reform",
-    "board",
-    "service",
-    "services",
-    "federation",
-    "organisation",
-    "organization",
-    "network",
-    "alliance",
-    "coalition",
-    "embassy",
-    "consulate",
-    "exchange",
-    "treasury",
-    "reserve",
-    "fed",
-    "bureau",
-    "authority",
-    "authorities",
-    "administration",
-    "house",
-    "senate",
-    "congress",
-    "parliament",
-    "cabinet",
-    "army",
-    "navy",
-    "church",
-    "university",
-    "college",
-    "school",
-    "hospital",
-    "airlines",
-    "airways",
-    "motors",
-    "motor",
-    "petroleum",
-    "oil",
-    "energy",
-    "gas",
-    "resources",
-    "industries",
-    "industry",
-    "holdings",
-    "partners",
-    "investors",
-    "securities",
-    "capital",
-    "markets",
-    "communications",
-    "electronics",
-    "electric",
-    "stores",
-    "systems",
-    "technologies",
-    "technology",
-    "data",
-    "mills",
-    "insurance",
-    "chemical",
-    "chemicals",
-    "steel",
-    "mining",
-    "mines",
-    "financial",
-    "finance",
-    "bancorp",
-    "banca",
-    "banco",
-    "banque",
-    "bancshares",
-    "savings",
-    "credit",
-    "fund",
-    "corporation",
-    "enterprises",
-    "international",
-    "products",
-    "laboratories",
-    "pharmaceuticals",
-    "railway",
-    "railroad",
-    "airline",
-    "shipping",
-    "foods",
-    "brewing",
-    "telecom",
-    "telephone",
-    "broadcasting",
-    "press",
-    "times",
-    "journal",
-    "post",
-    "news",
-    "agriculture",
-    "commerce",
-    "chamber",
-    "institution",
-    "secretariat",
-    "directorate",
-    "inc",
-    "corp",
-    "ltd",
-    "plc",
-    "gmbh",
-    "llc",
-    "associates",
-    "brothers",
-    "bros",
-    "management",
-    "consultants",
-    "research",
-    "sciences",
-    "team",
-    "club",
-    "league",
-    "studios",
-    "records",
-    "media",
-}
-CORPORATE_SUFFIXES = {
-    "inc",
-    "corp",
-    "co",
-    "ltd",
-    "plc",
-    "ag",
-    "sa",
-    "nv",
-    "bv",
-    "gmbh",
-    "spa",
-    "llc",
-    "lp",
-    "kk",
-    "ab",
-    "oy",
-    "pty",
-    "cos",
-    "corporation",
-    "bhd",
-    "ltda",
-    "sae",
-    "cia",
-}
-PLACES = {
-    "afghanistan",
-    "algeria",
-    "argentina",
-    "australia",
-    "austria",
-    "bangladesh",
-    "belgium",
-    "bolivia",
-    "brazil",
-    "britain",
-    "bulgaria",
-    "canada",
-    "chile",
-    "china",
-    "colombia",
-    "cuba",
-    "denmark",
-    "ecuador",
-    "egypt",
-    "england",
-    "ethiopia",
-    "europe",
-    "finland",
-    "france",
-    "germany",
-    "ghana",
-    "greece",
-    "hungary",
-    "india",
-    "indonesia",
-    "iran",
-    "iraq",
-    "ireland",
-    "israel",
-    "italy",
-    "japan",
-    "jordan",
-    "kenya",
-    "korea",
-    "kuwait",
-    "lebanon",
-    "libya",
-    "malaysia",
-    "mexico",
-    "morocco",
-    "netherlands",
-    "nigeria",
-    "norway",
-    "pakistan",
-    "peru",
-    "philippines",
-    "poland",
-    "portugal",
-    "qatar",
-    "romania",
-    "russia",
-    "scotland",
-    "singapore",
-    "spain",
-    "sweden",
-    "switzerland",
-    "syria",
-    "taiwan",
-    "thailand",
-    "tunisia",
-    "turkey",
-    "ukraine",
-    "venezuela",
-    "vietnam",
-    "wales",
-    "zambia",
-    "zimbabwe",
-    "washington",
-    "london",
-    "tokyo",
-    "paris",
-    "bonn",
-    "moscow",
-    "beijing",
-    "peking",
-    "brussels",
-    "geneva",
-    "ottawa",
-    "canberra",
-    "wellington",
-    "delhi",
-    "new delhi",
-    "cairo",
-    "baghdad",
-    "tehran",
-    "riyadh",
-    "u.s.",
-    "u.k.",
-    "us",
-    "uk",
-    "united states",
-    "united kingdom",
-    "west germany",
+ORG_WORDS = set(
+    """
+    countries exporting producers nations
+    power tool tools co-op statistics information micro line worldwide industrial banken
+    administration agency agriculture airline airlines airways alliance army associates association authorities
+    authority banca banco bancorp bancshares bank banks banque beef board brands brewing broadcasting bros brothers
+    bureau cabinet campaign capital chamber charity chemical chemicals chronicle church club coalition college
+    commerce commission committee communications company computer computers congress conservatives consulate
+    consultants corp corporation council court credit data department directorate electric electronics embassy
+    energy engineering enterprises exchange fed federation finance financial foods foundation fund gas gazette gmbh
+    government greens group herald holdings hospital house inc industries industry institute institution insurance
+    international investors journal laboratories labour league llc ltd magazine management markets measurements
+    media mills mines mining ministry mirror motor motors navy network news newspaper office oil organisation
+    organization parliament partners party petroleum pharmaceuticals plc police post press products radio railroad
+    railway records reform research reserve resources review savings school sciences secretariat securities senate
+    service services shipping society steel stores studios systems team technologies technology telecom telegraph
+    telephone television terminal terminals times tories treasury tribune trust tv union university workers
+    """.split()
+)
+
+CORPORATE_SUFFIXES = set(
+    """
+    ab ag bhd bv cia co corp corporation cos gmbh inc kk llc lp ltd ltda nv oy plc pty sa sae spa
+    """.split()
+)
+
+PLACES = set(
+    """
+    atlanta chicago houston dallas boston detroit toronto sydney frankfurt zurich milan madrid rome seoul manila
+    jakarta bangkok lagos nairobi johannesburg lima caracas bogota
+    afghanistan algeria argentina australia austria baghdad bangladesh beijing belgium bolivia bonn brazil britain
+    brussels bulgaria cairo canada canberra chile china colombia cuba delhi denmark ecuador egypt england ethiopia
+    europe finland france geneva germany ghana greece hungary india indonesia iran iraq ireland israel italy japan
+    jordan kenya korea kuwait lebanon libya london malaysia mexico morocco moscow netherlands nigeria norway ottawa
+    pakistan paris peking peru philippines poland portugal qatar riyadh romania russia scotland singapore spain
+    sweden switzerland syria taiwan tehran thailand tokyo tunisia turkey u.k. u.s. uk ukraine us venezuela vietnam
+    wales washington wellington zambia zimbabwe
+    """.split()
+) | {
+    "east asia",
+    "east berlin",
     "east germany",
-    "soviet union",
+    "far east",
     "hong kong",
+    "latin america",
+    "middle east",
+    "new delhi",
+    "new south wales",
     "new zealand",
-    "south africa",
-    "south korea",
+    "north america",
     "north korea",
     "saudi arabia",
+    "south africa",
+    "south america",
+    "south korea",
+    "soviet union",
     "sri lanka",
+    "united kingdom",
+    "united states",
+    "west berlin",
+    "west germany",
 }
-ROLE_WORDS = {
-    "secretary",
-    "minister",
-    "leader",
-    "co-leader",
-    "chief",
-    "executive",
-    "spokesperson",
-    "spokesman",
-    "spokeswoman",
-    "president",
-    "chairman",
-    "chairwoman",
-    "chair",
-    "director",
-    "mp",
-    "mayor",
-    "prime",
-    "home",
-    "shadow",
-    "former",
-    "deputy",
-    "head",
-    "chancellor",
-    "general",
-    "justice",
-    "foreign",
-    "senior",
-    "official",
-    "officer",
-    "commissioner",
-    "founder",
-    "boss",
-    "ceo",
-    "staff",
-    "vice",
-    "treasurer",
-    "governor",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "ambassador",
-    "analyst",
-    "economist",
-    "manager",
-    "lead",
-    "managing",
-    "partner",
-    "undersecretary",
-    "under",
-    "assistant",
-    "acting",
-    "permanent",
-    "state",
-    "trade",
-    "attorney",
-    "judge",
-    "king",
-    "queen",
-    "prince",
-    "sheikh",
-    "premier",
-    "counsel",
-    "coach",
-    "captain",
-    "striker",
-    "star",
-    "chairperson",
-    "cfo",
-    "coo",
-    "envoy",
-    "delegate",
-    "analysts",
-    "economists",
-    "professor",
-}
-TITLES = {
-    "mr",
-    "mrs",
-    "ms",
-    "miss",
-    "dr",
-    "sir",
-    "lord",
-    "lady",
-    "dame",
-    "prof",
-    "professor",
-    "president",
-    "senator",
-    "sen",
-    "gov",
-    "governor",
-    "rep",
-    "judge",
-    "chancellor",
-    "king",
-    "queen",
-    "prince",
-    "sheikh",
-    "general",
-    "gen",
-    "premier",
-    "minister",
-    "secretary",
-    "chairman",
-    "pope",
-    "rev",
-    "father",
-}
-FUNCTION_WORDS = {
-    "but",
-    "and",
-    "or",
-    "all",
-    "also",
-    "so",
-    "yet",
-    "however",
-    "meanwhile",
-    "then",
-    "now",
-    "in",
-    "on",
-    "at",
-    "as",
-    "if",
-    "when",
-    "while",
-    "after",
-    "before",
-    "since",
-    "because",
-    "although",
-    "though",
-    "yesterday",
-    "today",
-    "earlier",
-    "later",
-    "last",
-    "this",
-    "that",
-    "these",
-    "those",
-    "both",
-    "each",
-    "every",
-    "some",
-    "many",
-    "most",
-    "other",
-    "others",
-    "such",
-    "even",
-    "still",
-    "only",
-    "instead",
-    "further",
-    "furthermore",
-    "moreover",
-    "thus",
-    "hence",
-    "indeed",
-    "here",
-    "there",
-    "where",
-    "which",
-    "who",
-    "what",
-    "by",
-    "for",
-    "from",
-    "with",
-    "to",
-    "of",
-    "a",
-    "an",
-    "the",
-    "its",
-    "his",
-    "her",
-    "their",
-    "our",
-    "my",
-    "your",
-    "it",
-    "he",
-    "she",
-    "they",
-    "we",
-    "i",
-    "separately",
-    "sources",
-    "noting",
-    "asked",
-    "speaking",
-    "addressing",
-    "writing",
-    "according",
-    "said",
-    "says",
-}
-GENERIC_SPEAKERS = {
-    "dealers",
-    "traders",
-    "analysts",
-    "officials",
-    "sources",
-    "delegates",
-    "diplomats",
-    "economists",
-    "bankers",
-    "brokers",
-    "experts",
-    "industry",
-    "observers",
-    "residents",
-    "witnesses",
-    "reports",
-    "reporters",
-    "critics",
-    "executives",
-    "producers",
-    "exporters",
-    "importers",
-    "members",
-    "ministers",
-    "participants",
-    "operators",
-    "shippers",
-    "farmers",
-    "workers",
-    "unions",
-    "police",
-    "authorities",
-    "investors",
-    "others",
-    "people",
-    "statement",
-    "report",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "someone",
-    "everyone",
-    "nobody",
-    "one",
-    "company",
-    "government",
-    "bank",
-    "group",
-    "firm",
-    "ministry",
-    "agency",
-    "newspaper",
-    "paper",
-    "source",
-    "it",
-    "they",
-    "he",
-    "she",
-    "we",
-    "i",
-    "you",
-    "this",
-    "that",
-    "there",
-    "who",
-    "these",
-    "those",
-}
+
+ROLE_WORDS = set(
+    """
+    vice-president vice-chairman accountant
+    acting affiliate ambassador analyst analysts assistant attorney boss captain ceo cfo chair chairman chairperson
+    chairwoman chancellor chief co-leader coach commissioner coo counsel currency delegate democrat democrats deputy
+    director economist economists envoy executive foreign former founder general governor head home judge justice
+    king lead leader legislator manager managing mayor minister mp officer official parent partner permanent premier
+    president prime prince professor queen rep representative republican republicans secretary sen senator senior
+    shadow sheikh speaker spokesman spokesperson spokeswoman staff star state striker subsidiary trade treasurer
+    under undersecretary unit vice
+    """.split()
+)
+
+TITLES = set(
+    """
+    chairman chancellor dame dr father gen general gov governor judge king lady lord minister miss mr mrs ms pope
+    premier president prince prof professor queen rep rev secretary sen senator sheikh sir
+    """.split()
+)
+
+FUNCTION_WORDS = set(
+    """
+    one two three four five six seven eight nine ten
+    a according addressing after all also although an and as asked at because before both but by each earlier even
+    every for from further furthermore he hence her here his however i if in indeed instead it its last later many
+    meanwhile moreover most my noting now of on only or other others our reuter reuters said says separately she
+    since so some sources speaking still such that the their then there these they this those though thus to today
+    unlike we what when where which while who with writing yesterday yet your
+    """.split()
+)
+
+GENERIC_SPEAKERS = set(
+    """
+    dollar huh
+    agency analysts authorities bank bankers brokers company critics dealers delegates diplomats economists everyone
+    executives experts exporters farmers firm government group he i importers industry investors it members
+    ministers ministry newspaper nobody observers officials one operators others paper participants people police
+    producers report reporters reports residents she shippers someone source sources spokesman spokesperson
+    spokeswoman statement that there these they this those traders unions we who witnesses workers you
+    """.split()
+)
+
+# First words that make a two-word name an organisation or a place rather than a person ("First Federal",
+# "Great Western", "West Berlin", "Le Soir").
+ORG_FIRST_WORDS = set(
+    """
+    american british national united general federal royal standard continental pacific atlantic first great
+    international deutsche union allied consolidated amalgamated associated global universal le el
+    """.split()
+)
+PLACE_FIRST_WORDS = {"north", "south", "east", "west", "far", "central", "northern", "southern", "eastern", "western"}
+
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|[A-Z](?:\.[A-Z])+\.?|[A-Z][A-Z&-]+[A-Z])$")
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zA-Z’'-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-zA-Z]*|Mc[A-Z][a-z]+)$")
 
@@ -599,15 +160,24 @@ def kind_of(name: str) -> str | None:
         return "place"
     if any(w in ORG_WORDS for w in lowered) or lowered[-1] in CORPORATE_SUFFIXES:
         return "org"
-    if any(is_acronym(w) for w in words) or "&" in words:
+    if any(is_acronym(w) and w.lower() not in PLACES for w in words) or "&" in words:
         return "org"
-    if len(words) >= 3 and any(w in {"and", "of", "for", "de", "du", "des", "la", "del"} for w in lowered[1:-1]):
+    if len(words) >= 3 and any(w in {"and", "of", "for"} for w in lowered[1:-1]):
         return "org"
-    if words[-1].endswith(("'s", "’s")):
+    if any(w.endswith(("'s", "’s")) for w in words):
         return "org"
+    if all(bare(w) in PLACES or w in {"and", "&", "of"} for w in words):
+        return "place"
+    if any(w.endswith(("bank", "corp", "tech")) and len(w) > 6 for w in lowered):
+        return "org"
+    if len(words) >= 2 and lowered[0] in ORG_FIRST_WORDS:
+        return "org"
+    if len(words) >= 2 and lowered[0] in PLACE_FIRST_WORDS:
+        return "place"
     if len(words) >= 2 and lowered[0].rstrip(".") in TITLES:
         return "person"
-    if 2 <= len(words) <= 4 and all(is_name_token(w) for w in words):
+    names = [w for w in words if w not in {"du", "de", "van", "von", "der", "da", "di", "bin", "al", "dos", "del"}]
+    if 2 <= len(names) <= 4 and all(is_name_token(w) for w in names):
         return "person"
     return None
 
@@ -617,6 +187,6 @@ def is_speaker_name(name: str) -> bool:
     if not name or not re.search(r"[A-Za-z]{2}", name) or not name[0].isupper():
         return False
     words = name.split()
-    if words[0].lower() in FUNCTION_WORDS:
+    if words[0].lower() in FUNCTION_WORDS or (len(words) == 1 and bare(words[0]) in CORPORATE_SUFFIXES):
         return False
     return not (len(words) == 1 and bare(words[0]) in GENERIC_SPEAKERS)

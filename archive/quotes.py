@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 
 from archive.chunking import split_sentences
 from archive.entities import (
+    CORPORATE_SUFFIXES,
     FUNCTION_WORDS,
     ORG_WORDS,
+    PLACES,
     ROLE_WORDS,
     TITLES,
     bare,
@@ -37,6 +39,10 @@ SPEECH_VERBS = (
     "posted|asked|commented|revealed|acknowledged|conceded|vowed|branded"
 )
 REPORTING_VERBS = {
+    "admitted",
+    "acknowledged",
+    "conceded",
+    "revealed",
     "said",
     "says",
     "told",
@@ -62,7 +68,7 @@ _VERB = re.compile(rf"\b(?:has |have |had |had been |was |were )?(?:now |also |l
 PRONOUNS = {"he", "she", "it"}
 _MASK = "\ue000"
 _WORDS = re.compile(r"[\w’'-]+")
-_TICKER = re.compile(r"\s*<[^>]*>")
+_TICKER = re.compile(r"\s*<(?:[A-Z0-9.-]+(?: [A-Z]{1,3})?|(?=[^>]*[A-Z][^>]*[A-Z])[A-Za-z0-9.-]{2,8})>")
 _POSSESSIVE = re.compile(
     r"([A-Z][\w-]+(?: [A-Z][\w-]+)?)[’']s (?:previous |earlier |election |own )?"
     r"(?:pledge|promise|words|vow|claim|description|call|slogan|warning)\b[^\ue000]*$"
@@ -81,7 +87,125 @@ _SPOKESPERSON = re.compile(
     r"(?i)^(?:a|an|the|one) (?:(.+?) )?(?:spokes(?:person|man|woman)|official|officials?|representative|"
     r"statement|source|executive|director)(?: (?:for|of|at|from|with) (?:the )?(.+))?$"
 )
-_RUN = re.compile(r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+)?(?:[A-Z][\w&’'.-]*|&))*")
+_ANONYMOUS = {
+    "officials",
+    "traders",
+    "sources",
+    "dealers",
+    "analysts",
+    "executives",
+    "bankers",
+    "delegates",
+    "diplomats",
+    "economists",
+    "brokers",
+    "experts",
+    "observers",
+    "residents",
+    "witnesses",
+    "organisers",
+    "organizers",
+    "critics",
+    "lawyers",
+    "investors",
+    "members",
+    "people",
+    "reports",
+    "others",
+    "insiders",
+    "aides",
+}
+_DESCRIPTORS = {
+    "newspaper",
+    "daily",
+    "agency",
+    "magazine",
+    "firm",
+    "company",
+    "group",
+    "publication",
+    "weekly",
+    "broadcaster",
+    "network",
+    "consultancy",
+    "carrier",
+    "airline",
+    "maker",
+    "producer",
+    "unit",
+    "subsidiary",
+    "concern",
+    "paper",
+    "journal",
+    "website",
+    "insurer",
+    "retailer",
+    "bank",
+    "lender",
+    "watchdog",
+    "regulator",
+    "charity",
+    "studio",
+}
+_OFFICE_HOLDERS = {
+    "president",
+    "chairman",
+    "secretary",
+    "minister",
+    "spokesman",
+    "director",
+    "chief",
+    "governor",
+    "head",
+}
+HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame", "prof", "professor"}
+_PARTICLES = {"du", "de", "van", "von", "der", "da", "di", "bin", "al", "el", "le", "la", "dos", "del"}
+_CLAUSE_WORDS = {
+    "but",
+    "that",
+    "which",
+    "while",
+    "when",
+    "because",
+    "after",
+    "where",
+    "if",
+    "so",
+    "then",
+    "although",
+    "though",
+    "whereas",
+    "however",
+    "said",
+    "says",
+    "were",
+    "was",
+    "is",
+    "are",
+    "be",
+    "been",
+    "have",
+    "has",
+    "had",
+    "will",
+    "would",
+    "could",
+    "should",
+    "may",
+    "might",
+    "can",
+    "to",
+    "than",
+    "said.",
+    "since",
+    "before",
+    "until",
+    "yet",
+}
+_SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{2})\. ")
+_RUN = re.compile(
+    r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+)?(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
+)
 
 
 @dataclass(frozen=True)
@@ -112,6 +236,7 @@ class Registry:
     _names: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
 
     def add_person(self, name: str, role: str | None = None, org: str | None = None) -> None:
+        name = re.sub(r"[’']s$", "", name)
         if name not in self.people:
             self.dirty.add(name)
         entry = self.people.setdefault(name, {"roles": [], "orgs": []})
@@ -131,8 +256,7 @@ class Registry:
             self.dirty.add(name)
 
     def kind(self, name: str) -> str:
-        if name in self.people:
-            return "person"
+        """A name's kind; one named both ways is an organisation (the evidence for that is stronger)."""
         return "org" if name in self.orgs else "place" if name in self.places else "person"
 
     def merge(self, other: Registry) -> None:
@@ -151,16 +275,36 @@ class Registry:
         self._names = None
 
     def full_names(self) -> list[str]:
-        return [n for n in self.people if " " in n and bare(n.split()[0]).rstrip(".") not in TITLES]
+        return [
+            n
+            for n in self.people
+            if " " in n
+            and bare(n.split()[0]).rstrip(".") not in TITLES
+            and kind_of(n) == "person"
+            and n not in self.orgs
+        ]
 
-    def by_surname(self, surname: str) -> str | None:
-        """The one full name with this surname, if exactly one is known."""
-        matches = {n for n in self.full_names() if bare(n.split()[-1]) == bare(surname)}
-        return matches.pop() if len(matches) == 1 else None
+    def by_surname(self, surname: str, title: str | None = None) -> str | None:
+        """The one full name with this surname, if exactly one is known and nothing says the surname may mean
+        someone else: "President Reagan" is Nancy Reagan only if she was named as president, and a bare "Reagan"
+        is nobody's full name where a "President Reagan" not named in full is also about."""
+        matches = sorted({n for n in self.full_names() if bare(n.split()[-1]) == bare(surname)}, key=len)
+        if not matches or not all(matches[-1].endswith(m) for m in matches):
+            return None
+        full = matches[-1]
+        roles = " ".join(self.people[full]["roles"]).split()
+        if title is not None:
+            return full if bare(title).rstrip(".") in HONORIFICS or bare(title).rstrip(".") in roles else None
+        for other in self.people:
+            words = other.split()
+            rank = bare(words[0]).rstrip(".")
+            if len(words) == 2 and words[1] == surname and rank in TITLES - HONORIFICS and rank not in roles:
+                return None
+        return full
 
     def by_role(self, role: str) -> str | None:
         role = _normal_role(role)
-        matches = {n for n, e in self.people.items() if role in e["roles"]}
+        matches = {n for n, e in self.people.items() if any(r == role or r.endswith(" " + role) for r in e["roles"])}
         return matches.pop() if len(matches) == 1 else None
 
     def resolve(self, name: str) -> list[str]:
@@ -238,33 +382,54 @@ def place_quotes(quotes: list[Quote], chunks: list) -> list[tuple[int | None, Qu
 def learn_names(text: str, registry: Registry) -> None:
     """Names met in one document's raw text (captions included): "Home Secretary Yvette Cooper", "Nigel
     Farage's", "Texaco Inc", "President Reagan"."""
-    text = _TICKER.sub("", text)
-    for match in re.finditer(r"((?:[A-Z][a-z]+ ){1,4})?([A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z][a-zA-Z’'-]+)", text):
-        role_words, name = (match.group(1) or "").split(), match.group(2).rstrip("’'s").strip()
-        first, last = name.split()[0], name.split()[-1]
-        if {first.lower(), last.lower()} & (ORG_WORDS | ROLE_WORDS | TITLES | FUNCTION_WORDS):
-            continue
-        if last.lower() in PRONOUNS or kind_of(name) != "person":
-            continue
-        role = " ".join(role_words)
-        if role and all(w.lower() in ROLE_WORDS for w in role_words):
-            registry.add_person(name, _normal_role(role))
-        elif name.endswith(("’s", "'s")) or not role_words or role_words[-1].lower() in {"by", "and"}:
-            registry.add_person(name.removesuffix("’s").removesuffix("'s"))
-    for match in _RUN.finditer(text):
-        run = strip_lead(match.group(0).rstrip(".,’'"))
+    text = plain_text(text)
+    for run in (
+        piece for m in _RUN.finditer(text) for part in _SENTENCE_BREAK.split(m.group(0)) for piece in _owner_split(part)
+    ):
+        run = strip_lead(run.rstrip(".,’'"))
         words = run.split()
         if len(words) == 2 and bare(words[0]).rstrip(".") in TITLES and is_name_token(words[1]):
             registry.add_person(run.replace(".", "", 1) if words[0].endswith(".") else run)
         elif len(words) >= 2 and kind_of(run) == "org" and not _person_tail(words):
             registry.add_org(_org_name(run))
+        elif len(_person_tail(words)) >= 2 and kind_of(" ".join(_person_tail(words))) == "person":
+            registry.add_person(" ".join(_person_tail(words)))
+    for match in re.finditer(r"((?:[A-Z][a-z]+ ){1,4})?([A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z][a-zA-Z’'-]+)", text):
+        role_words, name = (match.group(1) or "").split(), re.sub(r"[’']s$", "", match.group(2)).strip()
+        first, last = name.split()[0], name.split()[-1]
+        if {first.lower(), last.lower()} & (ORG_WORDS | ROLE_WORDS | TITLES | FUNCTION_WORDS):
+            continue
+        if bare(first) in PLACES or bare(last) in PRONOUNS or kind_of(name) != "person":
+            continue
+        if any(o.startswith(name) for o in registry.orgs):
+            continue
+        role = " ".join(role_words)
+        if role and all(w.lower() in ROLE_WORDS for w in role_words):
+            registry.add_person(name, _normal_role(role))
+        elif name.endswith(("’s", "'s")) or not role_words or role_words[-1].lower() in {"by", "and"}:
+            registry.add_person(name)
+
+
+def _owner_split(run: str) -> list[str]:
+    """A person's possessive ends a name: "Nigel Farage's Reform UK" is two names; "Moody's Investors" is one."""
+    owner = re.match(r"^(.+?)[’']s (.+)$", run)
+    if owner and kind_of(owner.group(1)) == "person":
+        return [owner.group(1), owner.group(2)]
+    return [run]
+
+
+def plain_text(text: str) -> str:
+    """Reuters marks tickers (<XON>) and unlisted companies (<Techniclone International>): drop the one, keep
+    the other's name."""
+    return re.sub(r"<([^<>]*)>", r"\1", _TICKER.sub("", text)).replace("REUTER", " ")
 
 
 def extract_quotes(paragraphs: Iterable[str], registry: Registry) -> list[Quote]:
     """Quotes and reported statements of one document in reading order, each with its speaker (None where no
     rule finds one). `registry` holds this document's names (learn_names); speakers found are added to it."""
     quotes: list[Quote] = []
-    state: dict = {"person": None, "org": None, "last_org": None, "seen": "", "person_end": 0}
+    paragraphs = list(paragraphs)
+    state: dict = {"person": None, "org": None, "last_org": None, "seen": "", "text": "\n\n".join(paragraphs)}
     for number, paragraph in enumerate(paragraphs):
         spans = quote_spans(paragraph)
         masked = paragraph
@@ -272,16 +437,21 @@ def extract_quotes(paragraphs: Iterable[str], registry: Registry) -> list[Quote]
             inner = paragraph[start:end].rstrip()
             keep = inner[-1] if inner and inner[-1] in ".!?…" else ""
             masked = masked[:start] + _MASK * (end - start - len(keep)) + keep + masked[end:]
+        probe = masked
+        for start, end in spans:
+            if end > start and probe[start] == _MASK:
+                probe = probe[:start] + "Q" + probe[start + 1 :]
         offset = 0
-        for sentence in split_sentences(masked) if masked.strip() else []:
-            begin = masked.find(sentence, offset)
-            end = begin + len(sentence)
+        for piece in split_sentences(probe) if probe.strip() else []:
+            begin = probe.find(piece, offset)
+            end = begin + len(piece)
             offset = end
+            sentence = masked[begin:end]
             inside = [(s, e) for s, e in spans if begin <= s < end]
             found = _attribute(sentence, registry, state, reported=not inside)
             state["seen"] += " " + paragraph[begin:end]
-            if found and found[0] in registry.people:
-                state["person_end"] = len(state["seen"])
+            if not found:
+                _opening_name(paragraph[begin:end], registry, state)
             speaker, org, mention, method = found if found else (None, None, None, None)
             if not inside and speaker is not None:
                 quotes.append(
@@ -308,7 +478,7 @@ def extract_quotes(paragraphs: Iterable[str], registry: Registry) -> list[Quote]
 def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
     """(speaker, org, evidence, method) of a sentence's speech verb, resolved in this document; updates the
     running state (last person, last organisation)."""
-    outside = _TICKER.sub("", sentence.replace(_MASK, " "))
+    outside = plain_text(sentence.replace(_MASK, " "))
     according = re.search(r"\baccording to (?:a |an |the )?([^,;]+?)(?:[,;.]|$)", outside)
     if according:
         phrase = re.sub(
@@ -316,7 +486,10 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
             "",
             according.group(1).strip(),
         )
+        phrase = re.sub(r"^(?:\w+ ){0,3}(?:report|statement|survey|study|poll)s? (?:\w+ )?by ", "", phrase)
+        state["according"] = True
         found = _resolve(phrase, registry, state)
+        state["according"] = False
         if found:
             return found[0], found[1], according.group(1).strip(), "according to X/" + found[2]
     for match in _VERB.finditer(outside):
@@ -326,7 +499,7 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
         after = outside[match.end() :]
         subject = _subject_before(before)
         how = "X said"
-        if subject is None and re.match(r"^[\s,]*$", before[-3:] if before else "") and after.strip():
+        if subject is None and (not before or re.search(r"[,\"“”]$", before)) and after.strip():
             subject, how = _subject_after(after), "said X"
         if subject is None:
             continue
@@ -341,20 +514,34 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
 
 def _subject_before(before: str) -> str | None:
     before = _ADVERBIAL.sub("", before)
-    apposition = re.search(r"([A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,3}), (?:the|a|an|its|their) [^,]+,$", before)
+    apposition = re.search(r"([A-Z][\w’'-]+(?: [A-Z][\w’'.-]+){0,3}), (?:the|a|an|its|their) [^,]+,$", before)
+    titled = re.search(r"([A-Z][\w’'-]+(?: [A-Z][\w’'.-]+){0,3}), ([A-Za-z][\w-]*)[^,]*,$", before)
+    if titled and (
+        len(_person_tail(titled.group(1).split())) >= 2
+        or (titled.group(2) in ROLE_WORDS and len(_person_tail(titled.group(1).split())) == 1)
+    ):
+        apposition = titled
     if apposition:
         role = before[apposition.end(1) :].strip(" ,")
         return f"{apposition.group(1)}|{role}"
-    before = re.sub(r"\s*\([^)]*\)$", "", before.rstrip(" ,"))
+    before = re.sub(r"(^|, )\(([A-Z][^()]*)\)$", r"\1\2", before.rstrip(" ,"))
+    before = re.sub(r"\s*\([^)]*\)$", "", before)
     relative = re.search(r"([A-Z][\w’'-]+(?: [A-Z][\w’'-]+){0,5}), who$", before)
     if relative:
         return relative.group(1)
-    segment = before.split(",")[-1].strip()
-    tail = re.search(r"((?:[\w’'.&-]+ ){0,9}[\w’'.&-]+)$", segment)
+    segments = [part.strip() for part in before.split(",")]
+    while len(segments) > 2 and re.match(r"^(?:[a-z]+ing|[a-z]+ed|\d)\b", segments[-1]):
+        segments.pop()
+    segment = segments[-1]
+    tail = re.search(r"((?:[\w’'.&()-]+ ){0,9}[\w’'.&()-]+)$", segment)
     if not tail:
         return None
-    phrase = tail.group(1).strip()
-    words = phrase.split()
+    words = tail.group(1).strip().split()
+    cut = max((i for i, w in enumerate(words) if w.lower() in _CLAUSE_WORDS), default=-1)
+    words = words[cut + 1 :]
+    if not words:
+        return None
+    phrase = " ".join(words)
     if words[-1].lower() in PRONOUNS | {"they", "we", "i", "you"}:
         return words[-1].lower()
     if not any(w[0].isupper() for w in words) and not re.match(r"(?i)^(the|a|an|this) ", phrase):
@@ -366,36 +553,63 @@ def _subject_after(after: str) -> str | None:
     match = re.match(r"^\s*(he|she|it)\b", after)
     if match:
         return match.group(1)
-    words = []
-    for word in after.split():
+    words: list[str] = []
+    tokens = after.split()
+    for i, word in enumerate(tokens):
         clean = word.rstrip(",.;:")
-        if not (is_name_token(clean) or clean in {"and", "of", "&", "de", "for", "the", "a", "an"}):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        lead_in = (clean.lower() in ROLE_WORDS or clean.lower() in _DESCRIPTORS or (i < 2 and clean.islower())) and (
+            is_name_token(following.rstrip(",.;:")) or following.lower().rstrip(",.;:") in ROLE_WORDS | _DESCRIPTORS
+        )
+        if not (is_name_token(clean) or clean in {"and", "of", "&", "de", "for", "the", "a", "an"} or lead_in):
             if not (words and words[-1].lower() in {"a", "an", "the"}):
                 break
         words.append(clean)
-        if clean != word:
+        if clean != word and not (word.endswith(",") and clean.lower() in ROLE_WORDS and is_name_token(following)):
             break
     while words and words[-1].lower() in {"and", "of", "&", "de", "for", "the", "a", "an"}:
         words.pop()
+    rest = tokens[len(words) :]
+    ended = bool(words) and tokens[len(words) - 1][-1:] in ",.;:"
+    if words and rest and not ended and rest[0].lower() not in {"as", "in", "on", "at", "of", "for", "told", "who"}:
+        return None
     return " ".join(words) if words and any(w[0].isupper() for w in words) else None
 
 
 def _person_tail(words: list[str]) -> list[str]:
     """The trailing words of a phrase that are a person's name (none of them a role, title or organisation word)."""
     tail: list[str] = []
-    for w in reversed(words):
-        if is_name_token(w) and not is_acronym(w) and bare(w) not in ROLE_WORDS | ORG_WORDS | TITLES | FUNCTION_WORDS:
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        particle = w in _PARTICLES and tail and i > 0 and is_name_token(words[i - 1])
+        if particle or (
+            is_name_token(w)
+            and not is_acronym(w)
+            and bare(w) not in ROLE_WORDS | ORG_WORDS | TITLES | FUNCTION_WORDS | CORPORATE_SUFFIXES
+        ):
             tail.insert(0, w)
         else:
             break
-    return tail[-3:]
+    tail = tail[-4:] if any(w in _PARTICLES for w in tail) else tail[-3:]
+    while tail and bare(tail[0]) in PLACES:
+        tail = tail[1:]
+    if " ".join(tail).lower() in PLACES:
+        return []
+    before = words[len(words) - len(tail) - 1].lower() if len(words) > len(tail) else ""
+    if before in {"of", "for", "and", "&", "de"} or before in {"banca", "banco", "banque", "compagnie", "societe"}:
+        return []
+    return tail
 
 
 def _org_name(phrase: str) -> str:
     """The organisation a phrase ends with: "lead manager Algemene Bank Nederland" -> "Algemene Bank Nederland"."""
-    runs = [m.group(0) for m in _RUN.finditer(phrase)]
+    runs = [part for m in _RUN.finditer(phrase) for part in _SENTENCE_BREAK.split(m.group(0))]
     name = strip_lead(runs[-1]) if runs else phrase
-    return re.sub(r"^(?:The|the) ", "", name).rstrip(".,")
+    name = re.sub(r"\s*\([A-Z]{2,}\)$", "", name)
+    owner = re.match(r"^([\w.]+(?: [\w.]+)?)[’']s (.+)$", name)
+    if owner and bare(owner.group(1)) in PLACES:
+        name = owner.group(2)
+    return re.sub(r"^(?:The|the) ", "", name).rstrip(".,").removesuffix("'s").removesuffix("’s")
 
 
 def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None, str | None, str] | None:
@@ -408,9 +622,9 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         person = _last_person(registry, state)
         return (person, registry.org_of(person), "pronoun->last person") if person else None
     if lowered == "it" or _ORG_REFERENCE.match(subject):
-        org = state["last_org"]
+        org = _last_org(registry, state)
         return (org, org, "reference->last organisation") if org else None
-    if lowered in {"they", "we", "i", "you"}:
+    if lowered in {"they", "we", "i", "you"} or _anonymous(subject.split()):
         return None
     spokes = _SPOKESPERSON.match(subject)
     if spokes:
@@ -419,16 +633,35 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         if named and kind_of(named) != "person":
             _remember_org(named, registry, state)
             return named, named, "spokesperson of X"
-        if not named and re.search(r"spokes", subject) and state["last_org"]:
+        if not named and re.search(r"spokes|statement", subject) and _last_org(registry, state):
+            org = _last_org(registry, state)
+            return org, org, "spokesperson->last organisation"
+        if False:
             return state["last_org"], state["last_org"], "spokesperson->last organisation"
         return None
     of_split = re.match(r"^(.*?[A-Z][\w’'-]+) (?:of|at|from|with) (?:the )?([A-Z].*)$", subject)
-    if of_split and len(_person_tail(of_split.group(1).split())) >= 2:
+    if of_split and (
+        len(_person_tail(of_split.group(1).split())) >= 2 or bare(of_split.group(1).split()[-1]) in CORPORATE_SUFFIXES
+    ):
         subject, role = of_split.group(1), role or of_split.group(2)
+    elif (
+        of_split
+        and len(of_split.group(1).split()) == 1
+        and bare(of_split.group(1)) not in ORG_WORDS
+        and kind_of(_org_name(of_split.group(2))) == "org"
+    ):
+        found = _resolve_single(of_split.group(1), registry, state)
+        return found if found and found[0] in registry.people else None
+    owned = re.match(r"^(.+?)[’']s ([A-Z][\w-]+(?: [A-Z][\w-]+){0,2})$", subject)
+    if owned and kind_of(_org_name(owned.group(1))) == "org" and kind_of(owned.group(2)) != "org":
+        found = _resolve_single(owned.group(2), registry, state) if " " not in owned.group(2) else None
+        if found and found[0] in registry.people:
+            return found
+        return (owned.group(2), _org_name(owned.group(1)), "person of organisation") if " " in owned.group(2) else None
     words = subject.split()
     tail = _person_tail(words)
     prefix = words[: len(words) - len(tail)]
-    if len(tail) >= 2:
+    if len(tail) >= 2 and kind_of(" ".join(tail)) == "person":
         person = " ".join(tail)
         role_text = role or " ".join(prefix)
         org = None
@@ -440,7 +673,7 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         state["person"] = person
         return person, org or registry.org_of(person), "full name"
     if len(tail) == 1 and prefix and bare(prefix[-1]).rstrip(".") in TITLES:
-        person = registry.by_surname(tail[0])
+        person = registry.by_surname(tail[0], title=prefix[-1])
         if person:
             state["person"] = person
             return person, registry.org_of(person), "title+surname->full name in document"
@@ -449,14 +682,22 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         state["person"] = written
         return written, None, "title+surname as written"
     named = _org_name(subject) if any(w[:1].isupper() for w in words) else ""
-    if named and len(tail) == 0 and kind_of(named) in {"org", "place"}:
+    if named and bare(named.split()[-1]) in _OFFICE_HOLDERS and kind_of(named) == "org":
+        return None
+    if named and len(tail) < 2 and kind_of(named) in {"org", "place"} and (not tail or named.endswith(tail[0])):
         if kind_of(named) == "place":
+            if re.sub(r"^(?:[Tt]he) ", "", subject) != named:
+                return None
             registry.add_place(named)
             return named, None, "place"
         _remember_org(named, registry, state)
         return named, named, "organisation name"
     if len(tail) == 1 and not prefix:
         return _resolve_single(tail[0], registry, state)
+    if tail and prefix and prefix[-1] in _DESCRIPTORS:
+        name = " ".join(tail)
+        _remember_org(name, registry, state)
+        return name, name, "organisation named by what it is"
     if len(tail) == 1 and prefix and bare(prefix[-1]) in ROLE_WORDS:
         return _resolve_single(tail[0], registry, state)
     if prefix and not tail:
@@ -481,18 +722,30 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
     if person:
         state["person"] = person
         return person, registry.org_of(person), "surname->full name in document"
-    orgs = sorted({o for o in registry.orgs if o.split()[0] == word and o != word}, key=len)
+    orgs = sorted({o for o in registry.orgs if o.split()[0] == word and o != word and _strong_org(o)}, key=len)
     if orgs and all(o.startswith(orgs[0]) for o in orgs):
         _remember_org(orgs[0], registry, state)
         return orgs[0], orgs[0], "first word->organisation in document"
     titled = {n for n in registry.people if n.split()[-1] == word and bare(n.split()[0]) in TITLES}
-    if len(titled) == 1:
+    namesakes = [n for n in registry.full_names() if n.split()[-1] == word]
+    if len(titled) == 1 and not namesakes:
         person = titled.pop()
         state["person"] = person
         return person, None, "surname->title form in document"
     if not is_speaker_name(word):
         return None
-    if re.match(r"^\s*(?:that )?(?:it|its)\b", state.get("after", "")) or word.endswith(("'s", "’s")):
+    company = re.compile(
+        rf"\b(?:firm|company|giant|maker|group|supplier|manufacturer|rival|retailer|bank|union|agency) "
+        rf"{re.escape(word)}\b"
+        rf"|\b{re.escape(word)}(?:[’']s)? (?:shares|profits?|revenues?|sales|chief|boss|spokes\w+|statement)\b"
+    )
+    if (
+        state.get("according")
+        or re.match(r"^\s*(?:that )?(?:it|its)\b", state.get("after", ""))
+        or word.endswith(("'s", "’s"))
+        or company.search(state.get("text", ""))
+        or bare(word) in ORG_WORDS
+    ):
         _remember_org(word, registry, state)
         return word, word, "single name as written, an organisation (said it)"
     registry.add_person(word)
@@ -500,20 +753,52 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
     return word, None, "surname as written"
 
 
+def _anonymous(words: list[str]) -> bool:
+    """ "traders", "Bank officials", "Dealers in Japan": people who are not named."""
+    if any(w.islower() and bare(w) in _ANONYMOUS for w in words):
+        return True
+    return bool(words) and bare(words[0]) in _ANONYMOUS and (len(words) == 1 or words[1].islower())
+
+
+def _strong_org(name: str) -> bool:
+    """An organisation by its own words (an organisation word or suffix), not only by its shape."""
+    return " and " not in name and any(bare(w) in ORG_WORDS | CORPORATE_SUFFIXES for w in name.split()[1:])
+
+
 def _remember_org(name: str, registry: Registry, state: dict) -> None:
     registry.add_org(name)
     state["last_org"] = name
 
 
-def _last_person(registry: Registry, state: dict) -> str | None:
-    """The person a "he" or "she" most likely means: the last one quoted, unless a sentence since names another."""
+def _last_org(registry: Registry, state: dict) -> str | None:
+    """The organisation an "it" or "the company" means: the last one quoted or opening a sentence, else the first
+    one this document names."""
+    if state["last_org"]:
+        return state["last_org"]
     seen = state["seen"]
-    best, where = None, -1
-    for name in list(registry.people):
-        if name not in registry.orgs:
-            at = max(seen.rfind(name), seen.rfind(" " + name.split()[-1]))
-            if at > where:
-                best, where = name, at
-    if state["person"] and (where < state["person_end"] or best is None):
+    named = sorted((seen.find(o), o) for o in registry.orgs if o in seen and kind_of(o) == "org")
+    return named[0][1] if named else None
+
+
+def _opening_name(sentence: str, registry: Registry, state: dict) -> None:
+    """A sentence that opens with a person or organisation this document named makes it the one a following "he"
+    or "it" most likely means."""
+    words = plain_text(sentence).split()[:4]
+    for n in range(min(4, len(words)), 0, -1):
+        name = re.sub(r"[’']s$", "", " ".join(words[:n])).rstrip(",.")
+        if name in registry.orgs and kind_of(name) == "org":
+            state["last_org"] = name
+            return
+        person = name if name in registry.full_names() else registry.by_surname(name) if n == 1 else None
+        if person and kind_of(person) == "person":
+            state["person"] = person
+            return
+
+
+def _last_person(registry: Registry, state: dict) -> str | None:
+    """The person a "he" or "she" most likely means: the last one quoted or opening a sentence; failing that, the
+    one person this document has named so far, if only one."""
+    if state["person"]:
         return state["person"]
-    return best
+    named = {n for n in registry.full_names() if n in state["seen"]}
+    return named.pop() if len(named) == 1 else None

@@ -153,4 +153,5 @@ def test_speaker_pages_list_quotes_and_the_document_page_marks_them(client):
     assert "To rebuild public confidence" in page
     assert client.get("/speakers/Nobody").status_code == 404
     doc = client.get("/documents/000_ac5b891913291307").get_data(as_text=True)
-    assert '<span class="quote direct" title="Enver Solomon (Refugee Council)">It was not long ago' in doc
+    hover = "Enver Solomon (Refugee Council) · named as “he” · X said/pronoun-&gt;last person"
+    assert f'<span class="quote direct" title="{hover}">It was not long ago' in doc

@@ -14,7 +14,7 @@ from archive.errors import ArchiveError, ForbiddenError, InvalidRequestError
 from archive.readers import SUPPORTED_SUFFIXES, read_file, record_from_mapping
 from indexer.ingest import ingest_records, remove_documents
 from web.openapi import openapi_document
-from web.searching import run_search, service
+from web.searching import run_search, service, speakers_from_args
 
 bp = Blueprint("api", __name__)
 
@@ -79,8 +79,9 @@ def quotes():
 
 @bp.get("/speakers")
 def speakers():
-    return jsonify({"speakers": [{"name": name, "kind": kind, "quotes": count}
-                                 for name, kind, count in service().store.speaker_counts()]})
+    found = speakers_from_args(request.args, page_size=100 if "page" in request.args else None)
+    listed = [{"name": name, "kind": kind, "quotes": count} for name, kind, count in found["speakers"]]
+    return jsonify({"speakers": listed, "total": found["total"], "page": found["page"], "pages": found["last"]})
 
 
 @bp.get("/health")

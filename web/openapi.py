@@ -101,7 +101,7 @@ SPEAKERS = {
         "type": "object", "required": ["name", "kind", "quotes"],
         "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org", "place"]},
                        "quotes": {"type": "integer"}},
-    }}},
+    }}, "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"}},
 }
 HEALTH = {
     "type": "object",
@@ -238,7 +238,13 @@ def openapi_document() -> dict:
             }},
             "/api/speakers": {"get": {
                 "summary": "People and organisations quoted, with their number of distinct quotes.",
-                "responses": {"200": _json(SPEAKERS, "Speakers, most quoted first.")},
+                "parameters": [
+                    _param("q", {"type": "string"}, "Only speakers whose name contains these words."),
+                    _param("kind", {"type": "string", "enum": ["person", "org", "place"]}, "Only this kind."),
+                    _param("page", {"type": "integer", "minimum": 1}, "100 speakers a page; all without it."),
+                ],
+                "responses": {"200": _json(SPEAKERS, "Speakers, most quoted first."),
+                              "400": _json(ERROR, "An unknown kind or a bad page.")},
             }},
             "/api/health": {"get": {
                 "summary": "Whether an index is being served.",

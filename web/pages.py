@@ -9,7 +9,7 @@ from markupsafe import Markup, escape
 
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.search import MODES
-from web.searching import request_from_args, service
+from web.searching import SPEAKER_KINDS, request_from_args, service, speakers_from_args
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 10
@@ -62,7 +62,15 @@ def _pages(response, form) -> dict:
 
 @bp.get("/speakers")
 def speakers_page():
-    return render_template("speakers.html", speakers=service().store.speaker_counts())
+    found = speakers_from_args(request.args, page_size=50)
+
+    def link(page: int) -> str:
+        return "/speakers?" + urlencode({**{k: v for k, v in (("q", found["q"]), ("kind", found["kind"])) if v},
+                                         "page": page})
+
+    return render_template("speakers.html", found=found, speakers=found["speakers"], kinds=SPEAKER_KINDS,
+                           previous=link(found["page"] - 1) if found["page"] > 1 else None,
+                           next=link(found["page"] + 1) if found["page"] < found["last"] else None)
 
 
 @bp.get("/speakers/<path:name>")
@@ -71,10 +79,22 @@ def speaker_page(name: str):
     known = registry.resolve(name)
     if not known:
         raise NotFoundError(f"no speaker or organisation known as {name!r}")
-    quotes = service().quotes(speaker=name) or service().quotes(org=name)
+    is_org = len(known) == 1 and registry.kind(known[0]) == "org"
+    quotes = service().quotes(org=name) if is_org else service().quotes(speaker=name) or service().quotes(org=name)
     return render_template("speaker.html", name=known[0] if len(known) == 1 else name, quotes=quotes,
                            roles=registry.people.get(known[0], {}).get("roles", []),
                            orgs=registry.people.get(known[0], {}).get("orgs", []))
+
+
+def attribution_note(quote) -> str:
+    """Who said it and why we think so, for the hover on a quote: "Enver Solomon (Refugee Council) · named as
+    “he” · X said/pronoun->last person"."""
+    note = quote.speaker + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else "")
+    if quote.evidence:
+        note += f" · named as “{quote.evidence}”"
+    if quote.method:
+        note += f" · {quote.method}"
+    return note
 
 
 def marked_paragraphs(doc, quotes) -> list[Markup]:
@@ -93,8 +113,7 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         for start, end, quote in sorted(spans, key=lambda s: s[0]):
             html += escape(text[cursor:start])
             html += Markup('<span class="quote {}" title="{}">{}</span>').format(
-                quote.kind, quote.speaker + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""),
-                text[start:end])
+                quote.kind, attribution_note(quote), text[start:end])
             cursor = end
         result.append(html + escape(text[cursor:]))
     return result
