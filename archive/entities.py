@@ -168,6 +168,9 @@ def kind_of(name: str) -> str | None:
         return "org"
     if all(bare(w) in PLACES or w in {"and", "&", "of"} for w in words):
         return "place"
+    parts = [p.strip() for p in re.split(r"\band\b|&", name.lower())]
+    if len(parts) > 1 and all(p in PLACES for p in parts):
+        return "place"
     if any(w.endswith(("bank", "corp", "tech")) and len(w) > 6 for w in lowered):
         return "org"
     if len(words) >= 2 and lowered[0] in ORG_FIRST_WORDS:

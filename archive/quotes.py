@@ -78,8 +78,27 @@ _ADVERBIAL = re.compile(
     r"on \w+day|last \w+|this \w+|in a (?:printed |written |separate )?statement|in an interview|"
     r"in (?:a|its|the|his|her) [\w -]{0,40}?(?:report|review|letter|statement|speech|interview|release))\s*)+$"
 )
+_COMPANY_NOUNS = {
+    "company",
+    "group",
+    "firm",
+    "corporation",
+    "concern",
+    "maker",
+    "producer",
+    "exporter",
+    "unit",
+    "subsidiary",
+    "utility",
+    "airline",
+    "insurer",
+    "retailer",
+    "partnership",
+    "trust",
+}
 _ORG_REFERENCE = re.compile(
     r"^(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z-]+ ){0,2}(company|bank|group|firm|corporation|concern|agency|ministry|"
+    r"partnership|trust|"
     r"association|organisation|organization|union|maker|producer|exporter|unit|subsidiary|utility|airline|"
     r"insurer|retailer|bank's board|board|council|commission|department|exchange|fund|government)$"
 )
@@ -196,6 +215,9 @@ _CLAUSE_WORDS = {
     "can",
     "to",
     "than",
+    "by",
+    "from",
+    "with",
     "said.",
     "since",
     "before",
@@ -204,7 +226,7 @@ _CLAUSE_WORDS = {
 }
 _SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{2})\. ")
 _RUN = re.compile(
-    r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+)?(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
+    r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+){0,2}(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
 )
 
 
@@ -492,7 +514,8 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
         state["according"] = False
         if found:
             return found[0], found[1], according.group(1).strip(), "according to X/" + found[2]
-    for match in _VERB.finditer(outside):
+    verbs = sorted(_VERB.finditer(outside), key=lambda m: m.group(1) not in {"said", "says", "told", "tells"})
+    for match in verbs:
         if reported and match.group(1) not in REPORTING_VERBS:
             continue
         before = outside[: match.start()].rstrip()
@@ -506,6 +529,9 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
         state["after"] = after
         found = _resolve(subject, registry, state)
         if found is None:
+            if re.match(r"(?i)^(?:a|an|one|the)\b", subject) and _unnamed_person(subject.split()):
+                state["person"] = None
+                return None
             continue
         speaker, org, rule = found
         return speaker, org, subject.split("|")[0], f"{how}/{rule}"
@@ -530,7 +556,7 @@ def _subject_before(before: str) -> str | None:
     if relative:
         return relative.group(1)
     segments = [part.strip() for part in before.split(",")]
-    while len(segments) > 2 and re.match(r"^(?:[a-z]+ing|[a-z]+ed|\d)\b", segments[-1]):
+    while len(segments) > 2 and re.match(r"^(?:[a-z]+ing|[a-z]+ed|which|who|whose|\d)\b", segments[-1]):
         segments.pop()
     segment = segments[-1]
     tail = re.search(r"((?:[\w’'.&()-]+ ){0,9}[\w’'.&()-]+)$", segment)
@@ -538,6 +564,8 @@ def _subject_before(before: str) -> str | None:
         return None
     words = tail.group(1).strip().split()
     cut = max((i for i, w in enumerate(words) if w.lower() in _CLAUSE_WORDS), default=-1)
+    if cut >= 0 and words[cut].lower() in {"to", "than", "by", "from", "with"}:
+        return None
     words = words[cut + 1 :]
     if not words:
         return None
@@ -591,6 +619,8 @@ def _person_tail(words: list[str]) -> list[str]:
         else:
             break
     tail = tail[-4:] if any(w in _PARTICLES for w in tail) else tail[-3:]
+    if len(tail) == 3 and len(words) > 3 and words[len(words) - 4].lower() in {"the", "of", "for"}:
+        tail = tail[1:]
     while tail and bare(tail[0]) in PLACES:
         tail = tail[1:]
     if " ".join(tail).lower() in PLACES:
@@ -621,10 +651,17 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
     if lowered in {"he", "she"}:
         person = _last_person(registry, state)
         return (person, registry.org_of(person), "pronoun->last person") if person else None
-    if lowered == "it" or _ORG_REFERENCE.match(subject):
-        org = _last_org(registry, state)
+    reference = _ORG_REFERENCE.match(subject)
+    if lowered == "it" or reference:
+        org = _last_org(registry, state, reference.group(1) if reference else None)
         return (org, org, "reference->last organisation") if org else None
     if lowered in {"they", "we", "i", "you"} or _anonymous(subject.split()):
+        return None
+    if subject.split()[-1].islower() and _unnamed_person(subject.split()) and not _SPOKESPERSON.match(subject):
+        person = registry.by_role(subject)
+        if person:
+            state["person"] = person
+            return person, registry.org_of(person), "role->person named with it in document"
         return None
     spokes = _SPOKESPERSON.match(subject)
     if spokes:
@@ -658,6 +695,13 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
         if found and found[0] in registry.people:
             return found
         return (owned.group(2), _org_name(owned.group(1)), "person of organisation") if " " in owned.group(2) else None
+    described = re.match(r"^(?:[Tt]he )?((?:[A-Z][\w&’'.-]* ?)+)((?: [a-z][\w-]*){1,3})$", subject)
+    if described and described.group(2).split()[-1] in _DESCRIPTORS | {"service", "pool", "board"}:
+        category = described.group(2).split()[-1] in _DESCRIPTORS
+        name = described.group(1).strip() if category else re.sub(r"^(?:[Tt]he) ", "", subject)
+        if is_speaker_name(name) and kind_of(name) not in {"person", "place"}:
+            _remember_org(name, registry, state)
+            return name, name, "organisation named by what it is"
     words = subject.split()
     tail = _person_tail(words)
     prefix = words[: len(words) - len(tail)]
@@ -690,6 +734,18 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
                 return None
             registry.add_place(named)
             return named, None, "place"
+        fuller = sorted(
+            (
+                o
+                for o in registry.orgs
+                if o.startswith(named + " ")
+                and " and " not in o[len(named) :]
+                and bare(o.split()[-1]) in CORPORATE_SUFFIXES
+            ),
+            key=len,
+        )
+        if fuller and all(o.startswith(fuller[0]) for o in fuller):
+            named = fuller[0]
         _remember_org(named, registry, state)
         return named, named, "organisation name"
     if len(tail) == 1 and not prefix:
@@ -753,6 +809,14 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
     return word, None, "surname as written"
 
 
+def _unnamed_person(words: list[str]) -> bool:
+    """ "a senior British official", "A former TRW Inc controller": someone described, not named."""
+    last = words[-1].lower().strip(",.") if words else ""
+    return last in ROLE_WORDS | _ANONYMOUS | {"aide", "source", "controller", "prosecutor"} and not last.startswith(
+        "spokes"
+    )
+
+
 def _anonymous(words: list[str]) -> bool:
     """ "traders", "Bank officials", "Dealers in Japan": people who are not named."""
     if any(w.islower() and bare(w) in _ANONYMOUS for w in words):
@@ -770,14 +834,22 @@ def _remember_org(name: str, registry: Registry, state: dict) -> None:
     state["last_org"] = name
 
 
-def _last_org(registry: Registry, state: dict) -> str | None:
+def _last_org(registry: Registry, state: dict, noun: str | None = None) -> str | None:
     """The organisation an "it" or "the company" means: the last one quoted or opening a sentence, else the first
-    one this document names."""
-    if state["last_org"]:
+    one this document names; for "the bank" or "the union", one whose name says it is one."""
+
+    def fits(org: str) -> bool:
+        if noun is None or noun in _COMPANY_NOUNS:
+            return noun is None or bare(org.split()[-1]) in CORPORATE_SUFFIXES or _strong_org(org)
+        return noun in org.lower() or (noun == "government" and "ministry" in org.lower())
+
+    if state["last_org"] and fits(state["last_org"]):
         return state["last_org"]
     seen = state["seen"]
-    named = sorted((seen.find(o), o) for o in registry.orgs if o in seen and kind_of(o) == "org")
-    return named[0][1] if named else None
+    named = sorted((seen.find(o), o) for o in registry.orgs if o in seen and kind_of(o) == "org" and fits(o))
+    if noun is not None and noun not in _COMPANY_NOUNS:
+        return named[-1][1] if named else None
+    return named[0][1] if named and not state["last_org"] else None
 
 
 def _opening_name(sentence: str, registry: Registry, state: dict) -> None:
