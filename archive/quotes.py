@@ -78,6 +78,7 @@ _ADVERBIAL = re.compile(
     r"on \w+day|last \w+|this \w+|in a (?:printed |written |separate )?statement|in an interview|"
     r"in (?:a|its|the|his|her) [\w -]{0,40}?(?:report|review|letter|statement|speech|interview|release))\s*)+$"
 )
+_COMPANY_WORDS = {"company", "group", "holdings", "industries", "trust", "partners", "enterprises", "bancorp"}
 _COMPANY_NOUNS = {
     "company",
     "group",
@@ -556,7 +557,7 @@ def _subject_before(before: str) -> str | None:
     if relative:
         return relative.group(1)
     segments = [part.strip() for part in before.split(",")]
-    while len(segments) > 2 and re.match(r"^(?:[a-z]+ing|[a-z]+ed|which|who|whose|\d)\b", segments[-1]):
+    while len(segments) > 1 and re.match(r"^(?:[a-z]+ing|[a-z]+ed|which|who|whose|\d)\b", segments[-1]):
         segments.pop()
     segment = segments[-1]
     tail = re.search(r"((?:[\w’'.&()-]+ ){0,9}[\w’'.&()-]+)$", segment)
@@ -699,7 +700,7 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
     if described and described.group(2).split()[-1] in _DESCRIPTORS | {"service", "pool", "board"}:
         category = described.group(2).split()[-1] in _DESCRIPTORS
         name = described.group(1).strip() if category else re.sub(r"^(?:[Tt]he) ", "", subject)
-        if is_speaker_name(name) and kind_of(name) not in {"person", "place"}:
+        if is_speaker_name(name) and kind_of(name) != "place":
             _remember_org(name, registry, state)
             return name, name, "organisation named by what it is"
     words = subject.split()
@@ -840,7 +841,8 @@ def _last_org(registry: Registry, state: dict, noun: str | None = None) -> str |
 
     def fits(org: str) -> bool:
         if noun is None or noun in _COMPANY_NOUNS:
-            return noun is None or bare(org.split()[-1]) in CORPORATE_SUFFIXES or _strong_org(org)
+            words = {bare(w) for w in org.split()}
+            return noun is None or bare(org.split()[-1]) in CORPORATE_SUFFIXES or bool(words & _COMPANY_WORDS)
         return noun in org.lower() or (noun == "government" and "ministry" in org.lower())
 
     if state["last_org"] and fits(state["last_org"]):
