@@ -38,32 +38,12 @@ SPEECH_VERBS = (
     "accused|condemned|described|called|pledged|promised|denied|confirmed|admitted|stressed|continued|tweeted|"
     "posted|asked|commented|revealed|acknowledged|conceded|vowed|branded"
 )
-REPORTING_VERBS = {
-    "admitted",
-    "acknowledged",
-    "conceded",
-    "revealed",
-    "said",
-    "says",
-    "told",
-    "tells",
-    "added",
-    "adds",
-    "warned",
-    "warns",
-    "stated",
-    "argued",
-    "claimed",
-    "insisted",
-    "explained",
-    "noted",
-    "announced",
-    "confirmed",
-    "denied",
-    "stressed",
-    "suggested",
-    "suggests",
-}
+REPORTING_VERBS = set(
+    """
+    acknowledged added adds admitted announced argued claimed conceded confirmed denied explained insisted noted
+    revealed said says stated stressed suggested suggests tells told warned warns
+    """.split()
+)
 _VERB = re.compile(rf"\b(?:has |have |had |had been |was |were )?(?:now |also |later |previously )?({SPEECH_VERBS})\b")
 PRONOUNS = {"he", "she", "it"}
 _MASK = "\ue000"
@@ -78,25 +58,13 @@ _ADVERBIAL = re.compile(
     r"on \w+day|last \w+|this \w+|in a (?:printed |written |separate )?statement|in an interview|"
     r"in (?:a|its|the|his|her) [\w -]{0,40}?(?:report|review|letter|statement|speech|interview|release))\s*)+$"
 )
-_COMPANY_WORDS = {"company", "group", "holdings", "industries", "trust", "partners", "enterprises", "bancorp"}
-_COMPANY_NOUNS = {
-    "company",
-    "group",
-    "firm",
-    "corporation",
-    "concern",
-    "maker",
-    "producer",
-    "exporter",
-    "unit",
-    "subsidiary",
-    "utility",
-    "airline",
-    "insurer",
-    "retailer",
-    "partnership",
-    "trust",
-}
+_COMPANY_WORDS = set("bancorp company enterprises group holdings industries partners trust".split())
+_COMPANY_NOUNS = set(
+    """
+    airline company concern corporation exporter firm group insurer maker partnership producer retailer subsidiary
+    trust unit utility
+    """.split()
+)
 _ORG_REFERENCE = re.compile(
     r"^(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z-]+ ){0,2}(company|bank|group|firm|corporation|concern|agency|ministry|"
     r"partnership|trust|"
@@ -107,124 +75,29 @@ _SPOKESPERSON = re.compile(
     r"(?i)^(?:a|an|the|one) (?:(.+?) )?(?:spokes(?:person|man|woman)|official|officials?|representative|"
     r"statement|source|executive|director)(?: (?:for|of|at|from|with) (?:the )?(.+))?$"
 )
-_ANONYMOUS = {
-    "officials",
-    "traders",
-    "sources",
-    "dealers",
-    "analysts",
-    "executives",
-    "bankers",
-    "delegates",
-    "diplomats",
-    "economists",
-    "brokers",
-    "experts",
-    "observers",
-    "residents",
-    "witnesses",
-    "organisers",
-    "organizers",
-    "critics",
-    "lawyers",
-    "investors",
-    "members",
-    "people",
-    "reports",
-    "others",
-    "insiders",
-    "aides",
-}
-_DESCRIPTORS = {
-    "newspaper",
-    "daily",
-    "agency",
-    "magazine",
-    "firm",
-    "company",
-    "group",
-    "publication",
-    "weekly",
-    "broadcaster",
-    "network",
-    "consultancy",
-    "carrier",
-    "airline",
-    "maker",
-    "producer",
-    "unit",
-    "subsidiary",
-    "concern",
-    "paper",
-    "journal",
-    "website",
-    "insurer",
-    "retailer",
-    "bank",
-    "lender",
-    "watchdog",
-    "regulator",
-    "charity",
-    "studio",
-}
-_OFFICE_HOLDERS = {
-    "president",
-    "chairman",
-    "secretary",
-    "minister",
-    "spokesman",
-    "director",
-    "chief",
-    "governor",
-    "head",
-}
-HONORIFICS = {"mr", "mrs", "ms", "miss", "dr", "sir", "lady", "lord", "dame", "prof", "professor"}
-_PARTICLES = {"du", "de", "van", "von", "der", "da", "di", "bin", "al", "el", "le", "la", "dos", "del"}
-_CLAUSE_WORDS = {
-    "but",
-    "that",
-    "which",
-    "while",
-    "when",
-    "because",
-    "after",
-    "where",
-    "if",
-    "so",
-    "then",
-    "although",
-    "though",
-    "whereas",
-    "however",
-    "said",
-    "says",
-    "were",
-    "was",
-    "is",
-    "are",
-    "be",
-    "been",
-    "have",
-    "has",
-    "had",
-    "will",
-    "would",
-    "could",
-    "should",
-    "may",
-    "might",
-    "can",
-    "to",
-    "than",
-    "by",
-    "from",
-    "with",
-    "said.",
-    "since",
-    "before",
-    "until",
-    "yet",
-}
+_ANONYMOUS = set(
+    """
+    aides analysts bankers brokers critics dealers delegates diplomats economists executives experts insiders
+    investors lawyers members observers officials organisers organizers others people reports residents sources
+    traders witnesses
+    """.split()
+)
+_DESCRIPTORS = set(
+    """
+    agency airline bank broadcaster carrier charity company concern consultancy daily firm group insurer journal
+    lender magazine maker network newspaper paper producer publication regulator retailer studio subsidiary unit
+    watchdog website weekly
+    """.split()
+)
+_OFFICE_HOLDERS = set("chairman chief director governor head minister president secretary spokesman".split())
+HONORIFICS = set("dame dr lady lord miss mr mrs ms prof professor sir".split())
+_PARTICLES = set("al bin da de del der di dos du el la le van von".split())
+_CLAUSE_WORDS = set(
+    """
+    after although are be because been before but by can could from had has have however if is may might said said.
+    says should since so than that then though to until was were when where whereas which while will with would yet
+    """.split()
+)
 _SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{2})\. ")
 _RUN = re.compile(
     r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+){0,2}(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"

@@ -149,8 +149,12 @@ def test_quotes_api_matches_however_the_speaker_is_named(client):
 def test_speaker_pages_list_quotes_and_the_document_page_marks_them(client):
     speakers = client.get("/speakers").get_data(as_text=True)
     assert "Yvette Cooper" in speakers and "Refugee Council" in speakers
+    page = client.get("/speakers/Yvette Cooper").get_data(as_text=True)
+    assert "To rebuild public confidence" in page and "The rules need to be respected" not in page
     page = client.get("/speakers/Cooper").get_data(as_text=True)
-    assert "To rebuild public confidence" in page
+    assert "The rules need to be respected" in page and "To rebuild public confidence" not in page
+    anyone = client.get("/speakers/cooper").get_data(as_text=True)
+    assert "To rebuild public confidence" in anyone and "Yvette Cooper ·" in anyone
     assert client.get("/speakers/Nobody").status_code == 404
     doc = client.get("/documents/000_ac5b891913291307").get_data(as_text=True)
     hover = "Enver Solomon (Refugee Council) · named as “he” · X said/pronoun-&gt;last person"

@@ -75,15 +75,22 @@ def speakers_page():
 
 @bp.get("/speakers/<path:name>")
 def speaker_page(name: str):
+    """One speaker's quotes. A name listed on /speakers shows exactly that speaker (and, for an organisation, its
+    people); any other name shows everyone it could mean ("Reagan"), each quote saying who said it."""
     registry = service().registry()
-    known = registry.resolve(name)
+    if name in registry.quoted:
+        known = [name]
+    else:
+        known = registry.resolve(name)
     if not known:
         raise NotFoundError(f"no speaker or organisation known as {name!r}")
-    is_org = len(known) == 1 and registry.kind(known[0]) == "org"
-    quotes = service().quotes(org=name) if is_org else service().quotes(speaker=name) or service().quotes(org=name)
+    if len(known) == 1 and registry.kind(known[0]) == "org":
+        quotes = service().store.quotes(orgs=known)
+    else:
+        quotes = service().store.quotes(speakers=known)
+    entry = registry.people.get(known[0], {}) if len(known) == 1 else {}
     return render_template("speaker.html", name=known[0] if len(known) == 1 else name, quotes=quotes,
-                           roles=registry.people.get(known[0], {}).get("roles", []),
-                           orgs=registry.people.get(known[0], {}).get("orgs", []))
+                           roles=entry.get("roles", []), orgs=entry.get("orgs", []))
 
 
 def attribution_note(quote) -> str:
