@@ -38,6 +38,7 @@ CORPORATE_SUFFIXES = set(
 
 PLACES = set(
     """
+    u.s u.k
     atlanta chicago houston dallas boston detroit toronto sydney frankfurt zurich milan madrid rome seoul manila
     jakarta bangkok lagos nairobi johannesburg lima caracas bogota
     afghanistan algeria argentina australia austria baghdad bangladesh beijing belgium bolivia bonn brazil britain
@@ -75,6 +76,7 @@ PLACES = set(
 
 ROLE_WORDS = set(
     """
+    lawyer attorney
     vice-president vice-chairman accountant
     acting affiliate ambassador analyst analysts assistant attorney boss captain ceo cfo chair chairman chairperson
     chairwoman chancellor chief co-leader coach commissioner coo counsel currency delegate democrat democrats deputy
@@ -190,6 +192,8 @@ def is_speaker_name(name: str) -> bool:
     if not name or not re.search(r"[A-Za-z]{2}", name) or not name[0].isupper():
         return False
     words = name.split()
-    if words[0].lower() in FUNCTION_WORDS or (len(words) == 1 and bare(words[0]) in CORPORATE_SUFFIXES):
+    if words[0].lower() in FUNCTION_WORDS or bare(words[0]) in CORPORATE_SUFFIXES:
+        return False
+    if len(words) == 1 and (bare(words[0]) in ORG_WORDS or re.fullmatch(r"[A-Z]\.[A-Z]\.?", words[0])):
         return False
     return not (len(words) == 1 and bare(words[0]) in GENERIC_SPEAKERS)
