@@ -108,6 +108,10 @@ FUNCTION_WORDS = set(
 
 GENERIC_SPEAKERS = set(
     """
+    businessmen commentators officers respondents underwriters undersecretary monday tuesday wednesday thursday
+    friday saturday sunday january february march april june july august september october november december
+    australian dutch japanese soviet american british french german italian chinese canadian swiss swedish spanish
+    mexican brazilian indian korean another asia europe africa
     dollar huh
     agency analysts authorities bank bankers brokers company critics dealers delegates diplomats economists everyone
     executives experts exporters farmers firm government group he i importers industry investors it members

@@ -185,6 +185,8 @@ class Registry:
         someone else: "President Reagan" is Nancy Reagan only if she was named as president, and a bare "Reagan"
         is nobody's full name where a "President Reagan" not named in full is also about."""
         matches = sorted({n for n in self.full_names() if bare(n.split()[-1]) == bare(surname)}, key=len)
+        if not matches:
+            matches = sorted({n for n in self.full_names() if len(n.split()) == 3 and n.split()[1] == surname})
         if not matches or not all(matches[-1].endswith(m) for m in matches):
             return None
         full = matches[-1]
@@ -408,6 +410,8 @@ def _attribute(sentence: str, registry: Registry, state: dict, reported: bool):
                 return None
             continue
         speaker, org, rule = found
+        if speaker is None or not is_speaker_name(speaker):
+            continue
         return speaker, org, subject.split("|")[0], f"{how}/{rule}"
     return None
 
@@ -541,6 +545,10 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
     if spokes:
         named = spokes.group(2) or spokes.group(1) or ""
         named = _org_name(named) if named and named[0].isupper() else ""
+        person = registry.by_surname(named) if named and " " not in named else None
+        if person:
+            state["person"] = person
+            return person, registry.org_of(person), "spokesperson of X->full name in document"
         if named and kind_of(named) != "person":
             _remember_org(named, registry, state)
             return named, named, "spokesperson of X"
@@ -662,8 +670,17 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
         person = titled.pop()
         state["person"] = person
         return person, None, "surname->title form in document"
+    family_first = {n for n in registry.full_names() if n.split()[0] == word}
+    if len(family_first) == 1 and not namesakes and not titled:
+        person = family_first.pop()
+        state["person"] = person
+        return person, registry.org_of(person), "family name first->full name in document"
     if not is_speaker_name(word):
         return None
+    if titled or namesakes or re.search(r"\b(?:he|she|his|her|him)\b", state.get("after", "")):
+        registry.add_person(word)
+        state["person"] = word
+        return word, None, "surname as written"
     company = re.compile(
         rf"\b(?:firm|company|giant|maker|group|supplier|manufacturer|rival|retailer|bank|union|agency) "
         rf"{re.escape(word)}\b"
@@ -678,9 +695,8 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
     ):
         _remember_org(word, registry, state)
         return word, word, "single name as written, an organisation (said it)"
-    registry.add_person(word)
-    state["person"] = word
-    return word, None, "surname as written"
+    _remember_org(word, registry, state)
+    return word, word, "single name as written (no person named so)"
 
 
 def _unnamed_person(words: list[str]) -> bool:
