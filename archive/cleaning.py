@@ -98,13 +98,13 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
         if not match:
             return found, text
         key = match.group("key").lower()
-        rest = text[match.end() :]
+        rest = text[match.end():]
         if key in {"date", "dated", "published", "updated"}:
             value = _DATE_VALUE.match(rest)
             if not value or "date" in found:
                 return found, text
             found["date"] = value.group(0)
-            text = rest[value.end() :]
+            text = rest[value.end():]
         else:
             line, _, remainder = rest.partition("\n")
             if ":" not in text[: match.end()] or not line.strip() or key in found:
@@ -121,10 +121,8 @@ def split_paragraphs(text: str) -> list[str]:
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if not lines:
             continue
-        wrapped = (
-            len(lines) > 2
-            and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90
-            and not any(_TERMINAL.search(line) for line in lines[:-1])
+        wrapped = len(lines) > 2 and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90 and not any(
+            _TERMINAL.search(line) for line in lines[:-1]
         )
         if wrapped:
             paragraphs.append(" ".join(lines))

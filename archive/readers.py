@@ -118,10 +118,8 @@ def read_file(path: Path, max_document_bytes: int = MAX_DOCUMENT_BYTES) -> tuple
 
 
 def _too_large(size: int, limit: int) -> str:
-    return (
-        f"document is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit (ARCHIVE_MAX_DOCUMENT_BYTES); "
-        "split it into articles"
-    )
+    return (f"document is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit (ARCHIVE_MAX_DOCUMENT_BYTES); "
+            "split it into articles")
 
 
 def read_bytes(path: Path, limit: int) -> bytes:
@@ -183,22 +181,8 @@ def read_html(html: str, origin: str) -> RawRecord:
     """Article text and metadata from an HTML page; scripts, styles, navigation and figures never reach it."""
     tree = HTMLParser(html)
     meta = _html_metadata(tree)
-    for selector in (
-        "script",
-        "style",
-        "noscript",
-        "iframe",
-        "nav",
-        "footer",
-        "aside",
-        "form",
-        "figure",
-        "figcaption",
-        "svg",
-        "header",
-        "button",
-        "template",
-    ):
+    for selector in ("script", "style", "noscript", "iframe", "nav", "footer", "aside", "form", "figure",
+                     "figcaption", "svg", "header", "button", "template"):
         for node in tree.css(selector):
             node.decompose()
     for node in tree.css("br"):
@@ -302,6 +286,8 @@ def record_from_mapping(item: object, origin: str) -> RawRecord:
             raise BadInputError(f"{origin}: field {key!r} should be a string, got {type(value).__name__}")
         values[key] = None if value is None else str(value)
     if not (values["text"] or "").strip():
-        raise BadInputError(f"{origin}: no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}")
+        raise BadInputError(
+            f"{origin}: no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
+        )
     text = values.pop("text") or ""
     return RawRecord(origin=origin, text=text, **values)

@@ -29,9 +29,8 @@ class Settings:
         "of a local sentence-transformers folder. Nothing is downloaded at run time.",
     )
     encoder: str = _setting(
-        "torch",
-        "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX, same "
-        "vectors) or `onnx-int8` (quantized; an index built with it answers only to it).",
+        "torch", "How chunks and queries are encoded: `torch`, `onnx` (the model exported locally to ONNX, same "
+        "vectors) or `onnx-int8` (quantized; an index built with it answers only to it)."
     )
     embed_batch: int = _setting(
         2048, "Chunks handed to the encoder at once and saved together; larger batches pad less (faster ingest)."
@@ -46,16 +45,14 @@ class Settings:
         "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster) or `float32`."
     )
     semantic_feedback: int = _setting(
-        0,
-        "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
-        "again (0 = off).",
+        0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
+        "again (0 = off)."
     )
     feedback_weight: float = _setting(0.5, "How far pseudo-relevance feedback moves the query (Rocchio beta).")
     candidates: int = _setting(100, "Hits taken from each list (keyword, semantic) before rank fusion.")
     fusion: str = _setting(
-        "rrf",
-        "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "
-        "normalized scores, weighted).",
+        "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max "
+        "normalized scores, weighted)."
     )
     rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.")
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")

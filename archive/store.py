@@ -202,13 +202,8 @@ class Store:
         return row[0] if row else None
 
     def put_document(
-        self,
-        doc: Document,
-        chunks: list[Chunk],
-        minhash: np.ndarray,
-        norm_hashes: list[str],
-        quotes: list[tuple[int, Quote]] = (),
-        registry: Registry | None = None,
+        self, doc: Document, chunks: list[Chunk], minhash: np.ndarray, norm_hashes: list[str],
+        quotes: list[tuple[int, Quote]] = (), registry: Registry | None = None,
     ) -> list[int]:
         """Insert or replace a document with its chunks and quotes (each quote with the position of its chunk)
         in one transaction; returns the new chunk ids."""
@@ -220,45 +215,25 @@ class Store:
             db.execute(
                 "INSERT INTO documents(doc_id, origin, title, date, source, url, text, content_hash, minhash,"
                 " group_id, ingested_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.doc_id,
-                    doc.origin,
-                    doc.title,
-                    doc.date,
-                    doc.source,
-                    doc.url,
-                    doc.text,
-                    doc.content_hash,
-                    minhash.tobytes(),
-                    None,
-                    now,
-                ),
+                (doc.doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.text,
+                 doc.content_hash, minhash.tobytes(), None, now),
             )
             ids = []
             for chunk, norm in zip(chunks, norm_hashes, strict=True):
                 cur = db.execute(
                     "INSERT INTO chunks(doc_id, position, paragraph, text, context, n_tokens, norm_hash)"
                     " VALUES (?,?,?,?,?,?,?)",
-                    (doc.doc_id, chunk.position, chunk.paragraph, chunk.text, chunk.context, chunk.n_tokens, norm),
+                    (doc.doc_id, chunk.position, chunk.paragraph, chunk.text, chunk.context,
+                     chunk.n_tokens, norm),
                 )
                 ids.append(int(cur.lastrowid))
             for position, quote in quotes:
                 db.execute(
                     "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention,"
                     " evidence, method) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                    (
-                        doc.doc_id,
-                        ids[position] if position is not None else None,
-                        quote.paragraph,
-                        quote.kind,
-                        quote.text,
-                        normalized_hash(quote.text),
-                        quote.speaker,
-                        quote.org,
-                        quote.mention,
-                        quote.evidence,
-                        quote.method,
-                    ),
+                    (doc.doc_id, ids[position] if position is not None else None, quote.paragraph, quote.kind,
+                     quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention,
+                     quote.evidence, quote.method),
                 )
             if registry is not None:
                 self._save_registry(db, registry)
@@ -286,26 +261,16 @@ class Store:
 
     @staticmethod
     def _save_registry(db: sqlite3.Connection, registry: Registry) -> None:
-        """Names added or changed since the registry was last saved."""
+        """Names added or changed since the registry was last saved, with Registry.kind (a name met both as a
+        person and as an organisation is an organisation, whatever the order documents came in)."""
         for name in sorted(registry.dirty):
-            if name in registry.people:
-                entry = registry.people[name]
-                db.execute(
-                    "INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
-                    (name, json.dumps(entry["roles"]), json.dumps(entry["orgs"])),
-                )
-            for kind, names in (("org", registry.orgs), ("place", registry.places)):
-                if name in names:
-                    db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, ?)", (name, kind))
+            entry = registry.people.get(name, {"roles": [], "orgs": []})
+            db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, ?, ?, ?)",
+                       (name, registry.kind(name), json.dumps(entry["roles"]), json.dumps(entry["orgs"])))
         registry.dirty.clear()
 
-    def quotes(
-        self,
-        speakers: list[str] | None = None,
-        orgs: list[str] | None = None,
-        doc_id: str | None = None,
-        kind: str | None = None,
-    ) -> list[StoredQuote]:
+    def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
+               doc_id: str | None = None, kind: str | None = None) -> list[StoredQuote]:
         """Quotes, one per distinct text and speaker, with every document that carries it, oldest first."""
         clauses, params = ["q.speaker IS NOT NULL"], []
         if speakers is not None:
@@ -332,21 +297,9 @@ class Store:
             if key in merged:
                 merged[key].sources.append(r["doc_id"])
             else:
-                merged[key] = StoredQuote(
-                    r["quote_id"],
-                    r["text"],
-                    r["speaker"],
-                    r["org"],
-                    r["kind"],
-                    r["doc_id"],
-                    r["chunk_id"],
-                    r["paragraph"],
-                    r["date"],
-                    r["mention"],
-                    [r["doc_id"]],
-                    r["evidence"],
-                    r["method"],
-                )
+                merged[key] = StoredQuote(r["quote_id"], r["text"], r["speaker"], r["org"], r["kind"], r["doc_id"],
+                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]],
+                                          r["evidence"], r["method"])
         return list(merged.values())
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:
@@ -365,8 +318,7 @@ class Store:
         marks = ",".join("?" * len(names))
         rows = self.db.execute(
             f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND (speaker IN ({marks})"
-            f" OR org IN ({marks}))",
-            names + names,
+            f" OR org IN ({marks}))", names + names,
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
 
@@ -411,12 +363,9 @@ class Store:
         row = self.db.execute("SELECT group_id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if not row or not row[0]:
             return []
-        return [
-            r[0]
-            for r in self.db.execute(
-                "SELECT doc_id FROM documents WHERE group_id = ? AND doc_id != ? ORDER BY doc_id", (row[0], doc_id)
-            )
-        ]
+        return [r[0] for r in self.db.execute(
+            "SELECT doc_id FROM documents WHERE group_id = ? AND doc_id != ? ORDER BY doc_id", (row[0], doc_id)
+        )]
 
     def add_chunk_copies(self, pairs: Iterable[tuple[int, int]]) -> None:
         with self.transaction() as db:
@@ -429,19 +378,15 @@ class Store:
         if not norm_hashes:
             return []
         marks = ",".join("?" * len(norm_hashes))
-        return [
-            (r[0], r[1])
-            for r in self.db.execute(
-                f"SELECT chunk_id, norm_hash FROM chunks WHERE norm_hash IN ({marks}) AND doc_id != ?",
-                (*norm_hashes, exclude_doc),
-            )
-        ]
+        return [(r[0], r[1]) for r in self.db.execute(
+            f"SELECT chunk_id, norm_hash FROM chunks WHERE norm_hash IN ({marks}) AND doc_id != ?",
+            (*norm_hashes, exclude_doc),
+        )]
 
     def chunk_texts(self, doc_id: str) -> list[tuple[int, str]]:
-        return [
-            (r[0], r[1])
-            for r in self.db.execute("SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
-        ]
+        return [(r[0], r[1]) for r in self.db.execute(
+            "SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)
+        )]
 
     def copies_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
         """For each chunk, its copies as (chunk_id, doc_id) in other documents."""
@@ -481,7 +426,7 @@ class Store:
         """Stored vectors of chunks whose embedded text (title, context, text) had these keys."""
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), 500):
-            part = keys[start : start + 500]
+            part = keys[start:start + 500]
             marks = ",".join("?" * len(part))
             for key, blob in self.db.execute(
                 f"SELECT embed_key, embedding FROM chunks WHERE embedding IS NOT NULL AND embed_key IN ({marks})",
@@ -514,14 +459,11 @@ class Store:
     # -- reading ----------------------------------------------------------------------------------------
 
     def _chunk_records(self, where: str, params: tuple = ()) -> list[ChunkRecord]:
-        return [
-            ChunkRecord(*tuple(r))
-            for r in self.db.execute(
-                "SELECT c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source,"
-                f" d.url FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}",
-                params,
-            )
-        ]
+        return [ChunkRecord(*tuple(r)) for r in self.db.execute(
+            "SELECT c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source,"
+            f" d.url FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}",
+            params,
+        )]
 
     def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, ChunkRecord]:
         if not chunk_ids:
@@ -555,28 +497,18 @@ class Store:
             for r in self._chunk_records("WHERE c.doc_id = ? ORDER BY c.position", (doc_id,))
         )
         return StoredDocument(
-            doc_id=row["doc_id"],
-            origin=row["origin"],
-            title=row["title"],
-            date=row["date"],
-            source=row["source"],
-            url=row["url"],
-            paragraphs=tuple(row["text"].split("\n\n")),
-            content_hash=row["content_hash"],
-            group_id=row["group_id"],
-            ingested_at=row["ingested_at"],
-            duplicates=tuple(self.group_members(doc_id)),
-            chunks=chunks,
+            doc_id=row["doc_id"], origin=row["origin"], title=row["title"], date=row["date"],
+            source=row["source"], url=row["url"], paragraphs=tuple(row["text"].split("\n\n")),
+            content_hash=row["content_hash"], group_id=row["group_id"], ingested_at=row["ingested_at"],
+            duplicates=tuple(self.group_members(doc_id)), chunks=chunks,
         )
 
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
     def sources(self) -> list[str]:
-        return [
-            r[0]
-            for r in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")
-        ]
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")]
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
@@ -585,12 +517,9 @@ class Store:
         db = self.db
         documents = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks, embedded = db.execute("SELECT COUNT(*), COUNT(embedding) FROM chunks").fetchone()
-        sources = {
-            r[0]: r[1]
-            for r in db.execute(
-                "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC"
-            )
-        }
+        sources = {r[0]: r[1] for r in db.execute(
+            "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC"
+        )}
         groups: dict[str, list[str]] = {}
         for r in db.execute("SELECT group_id, doc_id FROM documents WHERE group_id IS NOT NULL ORDER BY doc_id"):
             groups.setdefault(r[0], []).append(r[1])
