@@ -133,6 +133,8 @@ class StoredQuote:
     date: str | None
     mention: str | None
     sources: list[str]
+    evidence: str | None = None
+    method: str | None = None
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,9 @@ CREATE TABLE IF NOT EXISTS quotes (
     norm_hash TEXT NOT NULL,
     speaker TEXT,
     org TEXT,
-    mention TEXT
+    mention TEXT,
+    evidence TEXT,
+    method TEXT
 );
 CREATE INDEX IF NOT EXISTS quotes_doc ON quotes(doc_id);
 CREATE INDEX IF NOT EXISTS quotes_chunk ON quotes(chunk_id);

@@ -23,7 +23,7 @@ from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
 from archive.errors import BadInputError
 from archive.ids import content_id, disambiguated, explicit_id, path_name
-from archive.quotes import extract_quotes, learn_names, place_quotes
+from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
@@ -77,8 +77,7 @@ class Ingestor:
         if action == "unchanged":
             report.unchanged.append(document.doc_id)
             return
-        learn_names(incoming.record.text, self.registry)
-        self.store_document(document, report)
+        self.store_document(document, report, incoming.record.text)
         (report.updated if action == "updated" else report.added).append(document.doc_id)
 
     def prepare(self, incoming: Incoming) -> tuple[str, Document, list[str]]:
@@ -128,8 +127,11 @@ class Ingestor:
             return doc_id, "added"
         return doc_id, "unchanged" if existing["content_hash"] == content_hash else "updated"
 
-    def store_document(self, document: Document, report: IngestReport) -> None:
-        """Chunk a document and store it with its quotes and copy links, all in one transaction."""
+    def store_document(self, document: Document, report: IngestReport, text: str | None = None) -> None:
+        """Chunk a document and store it with its quotes and copy links, all in one transaction.
+
+        Speakers are resolved from this document alone (`text`, its raw text with captions, teaches the names
+        and roles), so what one story says never renames a speaker of another, whatever the ingest order."""
         if self.embedder is None:
             raise RuntimeError("storing documents needs the embedder's tokenizer; open the Ingestor with one")
         settings = self.settings
@@ -137,7 +139,10 @@ class Ingestor:
                                 settings.chunk_tokens, settings.context_tokens)
         sig = signature(document.text)
         norms = [normalized_hash(c.text) for c in chunks]
-        quotes = place_quotes(extract_quotes(document.paragraphs, self.registry), chunks)
+        names = Registry()
+        learn_names(text if text is not None else document.text, names)
+        quotes = place_quotes(extract_quotes(document.paragraphs, names), chunks)
+        self.registry.merge(names)
         with self.store.transaction():
             ids = self.store.put_document(document, chunks, sig, norms, quotes, self.registry)
             self._link_copies(document.doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),

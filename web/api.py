@@ -14,7 +14,7 @@ from archive.errors import ArchiveError, BadInputError, ForbiddenError, InvalidR
 from archive.readers import read_data, records_from_value, within_limit
 from indexer.ingest import Incoming, ingest, remove_documents
 from web.openapi import openapi_document
-from web.searching import document_view, run_search, service
+from web.searching import document_view, run_search, service, speakers_from_args
 
 bp = Blueprint("api", __name__)
 
@@ -32,7 +32,7 @@ def document(doc_id: str):
 def quote_json(quote) -> dict:
     return {"text": quote.text, "speaker": quote.speaker, "org": quote.org, "kind": quote.kind,
             "doc_id": quote.doc_id, "chunk_id": quote.chunk_id, "paragraph": quote.paragraph, "date": quote.date,
-            "sources": quote.sources}
+            "sources": quote.sources, "evidence": quote.evidence, "method": quote.method}
 
 
 @bp.get("/quotes")
@@ -46,8 +46,9 @@ def quotes():
 
 @bp.get("/speakers")
 def speakers():
-    return jsonify({"speakers": [{"name": name, "kind": kind, "quotes": count}
-                                 for name, kind, count in service().store.speaker_counts()]})
+    found = speakers_from_args(request.args, page_size=100 if "page" in request.args else None)
+    listed = [{"name": name, "kind": kind, "quotes": count} for name, kind, count in found["speakers"]]
+    return jsonify({"speakers": listed, "total": found["total"], "page": found["page"], "pages": found["last"]})
 
 
 @bp.get("/health")

@@ -84,13 +84,16 @@ QUOTES = {
     "required": ["quotes"],
     "properties": {"quotes": {"type": "array", "items": {
         "type": "object",
-        "required": ["text", "speaker", "org", "kind", "doc_id", "chunk_id", "sources"],
+        "required": ["text", "speaker", "org", "kind", "doc_id", "chunk_id", "sources", "evidence", "method"],
         "properties": {
             "text": {"type": "string"}, "speaker": {"type": "string"}, "org": _NULLABLE_STRING,
             "kind": {"type": "string", "enum": ["direct", "reported"]}, "doc_id": {"type": "string"},
             "chunk_id": {"type": ["integer", "null"]}, "paragraph": {"type": "integer"}, "date": _NULLABLE_STRING,
             "sources": {"type": "array", "items": {"type": "string"},
                         "description": "Every document carrying this quote (near-duplicate copies)."},
+            "evidence": {**_NULLABLE_STRING, "description": "The words of the document that name the speaker."},
+            "method": {**_NULLABLE_STRING,
+                       "description": "The rule that attributed it, e.g. `X said/surname->full name in document`."},
         },
     }}},
 }
@@ -99,9 +102,9 @@ SPEAKERS = {
     "required": ["speakers"],
     "properties": {"speakers": {"type": "array", "items": {
         "type": "object", "required": ["name", "kind", "quotes"],
-        "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org"]},
+        "properties": {"name": {"type": "string"}, "kind": {"type": "string", "enum": ["person", "org", "place"]},
                        "quotes": {"type": "integer"}},
-    }}},
+    }}, "total": {"type": "integer"}, "page": {"type": "integer"}, "pages": {"type": "integer"}},
 }
 HEALTH = {
     "type": "object",
@@ -238,7 +241,13 @@ def openapi_document() -> dict:
             }},
             "/api/speakers": {"get": {
                 "summary": "People and organisations quoted, with their number of distinct quotes.",
-                "responses": {"200": _json(SPEAKERS, "Speakers, most quoted first.")},
+                "parameters": [
+                    _param("q", {"type": "string"}, "Only speakers whose name contains these words."),
+                    _param("kind", {"type": "string", "enum": ["person", "org", "place"]}, "Only this kind."),
+                    _param("page", {"type": "integer", "minimum": 1}, "100 speakers a page; all without it."),
+                ],
+                "responses": {"200": _json(SPEAKERS, "Speakers, most quoted first."),
+                              "400": _json(ERROR, "An unknown kind or a bad page.")},
             }},
             "/api/health": {"get": {
                 "summary": "Whether an index is being served.",

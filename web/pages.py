@@ -11,7 +11,7 @@ from archive.documents import StoredQuote
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
-from web.searching import document_view, request_from_args, service
+from web.searching import SPEAKER_KINDS, document_view, request_from_args, service, speakers_from_args
 
 bp = Blueprint("pages", __name__)
 PAGE_SIZE = 10
@@ -77,20 +77,46 @@ def _pages(response, form) -> dict:
 
 @bp.get("/speakers")
 def speakers_page():
-    return render("speakers.html", url_for("api.speakers"), speakers=service().store.speaker_counts())
+    found = speakers_from_args(request.args, page_size=50)
+    base = {k: v for k, v in (("q", found["q"]), ("kind", found["kind"])) if v}
+
+    def link(page: int) -> str:
+        return url_for("pages.speakers_page", **base, page=page)
+
+    return render("speakers.html", url_for("api.speakers", **base), found=found, speakers=found["speakers"],
+                  kinds=SPEAKER_KINDS, previous=link(found["page"] - 1) if found["page"] > 1 else None,
+                  next=link(found["page"] + 1) if found["page"] < found["last"] else None)
 
 
 @bp.get("/speakers/<path:name>")
 def speaker_page(name: str):
+    """One speaker's quotes. A name listed on /speakers shows exactly that speaker (and, for an organisation, its
+    people); any other name shows everyone it could mean ("Reagan"), each quote saying who said it."""
     registry = service().registry()
-    known = registry.resolve(name)
+    if name in registry.quoted:
+        known = [name]
+    else:
+        known = registry.resolve(name)
     if not known:
         raise NotFoundError(f"no speaker or organisation known as {name!r}")
-    quotes = service().quotes(speaker=name) or service().quotes(org=name)
+    if len(known) == 1 and registry.kind(known[0]) == "org":
+        quotes = service().store.quotes(orgs=known)
+    else:
+        quotes = service().store.quotes(speakers=known)
+    entry = registry.people.get(known[0], {}) if len(known) == 1 else {}
     return render("speaker.html", url_for("api.quotes", speaker=name), name=known[0] if len(known) == 1 else name,
-                  quotes=quotes,
-                           roles=registry.people.get(known[0], {}).get("roles", []),
-                           orgs=registry.people.get(known[0], {}).get("orgs", []))
+                  quotes=quotes, roles=entry.get("roles", []), orgs=entry.get("orgs", []))
+
+
+def attribution_note(quote) -> str:
+    """Who said it and why we think so, for the hover on a quote: "Enver Solomon (Refugee Council) · named as
+    “he” · X said/pronoun->last person"."""
+    note = (quote.speaker or "") + (f" ({quote.org})" if quote.org and quote.org != quote.speaker else "")
+    if quote.evidence:
+        note += f" · named as “{quote.evidence}”"
+    if quote.method:
+        note += f" · {quote.method}"
+    return note
 
 
 def marked_paragraphs(doc, quotes) -> list[Markup]:
@@ -108,9 +134,8 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         html, cursor = Markup(""), 0
         for start, end, quote in sorted(spans, key=lambda s: s[0]):
             html += escape(text[cursor:start])
-            org = f" ({quote.org})" if quote.org and quote.org != quote.speaker else ""
             html += Markup('<span class="quote {}" title="{}">{}</span>').format(
-                quote.kind, (quote.speaker or "") + org, text[start:end])
+                quote.kind, attribution_note(quote), text[start:end])
             cursor = end
         result.append(html + escape(text[cursor:]))
     return result

@@ -88,3 +88,34 @@ class DocumentView:
 
 def document_view(doc_id: str) -> DocumentView:
     return DocumentView(service().document(doc_id), service().store.quotes(doc_id=doc_id))
+
+
+SPEAKER_KINDS = ("person", "org", "place")
+
+
+def speakers_from_args(args, page_size: int | None = 50) -> dict:
+    """Quoted speakers, most quoted first, filtered by a name search (`q`) and a kind (`kind`), one page of them
+    (all of them where page_size is None); the speakers page and /api/speakers show the same list."""
+    query = " ".join(args.get("q", "").lower().split())
+    kind = args.get("kind", "") or None
+    if kind is not None and kind not in SPEAKER_KINDS:
+        raise InvalidRequestError(f"kind must be one of {', '.join(SPEAKER_KINDS)}, got {kind!r}")
+    raw_page = args.get("page", "1") or "1"
+    if not raw_page.isdigit() or int(raw_page) < 1:
+        raise InvalidRequestError(f"page must be a whole number from 1, got {raw_page!r}")
+    page = int(raw_page)
+    found = [
+        (name, speaker_kind, count)
+        for name, speaker_kind, count in service().store.speaker_counts()
+        if (not query or query in name.lower()) and (kind is None or speaker_kind == kind)
+    ]
+    size = page_size or max(len(found), 1)
+    last = max(1, -(-len(found) // size))
+    return {
+        "q": query,
+        "kind": kind,
+        "page": page,
+        "last": last,
+        "total": len(found),
+        "speakers": found[(page - 1) * size : page * size],
+    }

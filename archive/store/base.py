@@ -36,6 +36,10 @@ class StoreBase:
         """Columns added since a store was created."""
         if "meta" not in {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}:
             self.db.execute("ALTER TABLE documents ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
+        quote_columns = {r[1] for r in self.db.execute("PRAGMA table_info(quotes)")}
+        for column in ("evidence", "method"):
+            if column not in quote_columns:
+                self.db.execute(f"ALTER TABLE quotes ADD COLUMN {column} TEXT")
 
     @property
     def db(self) -> sqlite3.Connection:

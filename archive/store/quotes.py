@@ -16,10 +16,11 @@ class QuotesMixin(StoreBase):
     def _insert_quotes(self, doc_id: str, chunk_ids: list[int], quotes: list[tuple[int | None, Quote]]) -> None:
         for position, quote in quotes:
             self.db.execute(
-                "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention,"
+                " evidence, method) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (doc_id, chunk_ids[position] if position is not None else None, quote.paragraph, quote.kind,
-                 quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention),
+                 quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention,
+                 quote.evidence, quote.method),
             )
 
     def registry(self) -> Registry:
@@ -31,11 +32,8 @@ class QuotesMixin(StoreBase):
     def _save_registry(self, registry: Registry) -> None:
         """Names added or changed since the registry was last saved."""
         for name, kind, roles, orgs in registry.take_changes():
-            if kind == "org":
-                self.db.execute("INSERT OR IGNORE INTO names(name, kind) VALUES (?, 'org')", (name,))
-            else:
-                self.db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, 'person', ?, ?)",
-                                (name, json.dumps(roles), json.dumps(orgs)))
+            self.db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, ?, ?, ?)",
+                            (name, kind, json.dumps(roles), json.dumps(orgs)))
 
     def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
                doc_id: str | None = None, kind: str | None = None) -> list[StoredQuote]:
@@ -56,7 +54,7 @@ class QuotesMixin(StoreBase):
             params.append(kind)
         rows = self.db.execute(
             "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.speaker, q.org,"
-            " q.mention, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
+            " q.mention, q.evidence, q.method, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
             f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
             params,
         ).fetchall()
@@ -67,7 +65,8 @@ class QuotesMixin(StoreBase):
                 merged[key].sources.append(r["doc_id"])
             else:
                 merged[key] = StoredQuote(r["quote_id"], r["text"], r["speaker"], r["org"], r["kind"], r["doc_id"],
-                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]])
+                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]],
+                                          r["evidence"], r["method"])
         return list(merged.values())
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:
