@@ -11,7 +11,7 @@ import functools
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,7 @@ from indexer.facets import FacetValue, count_facets, facet_values
 from indexer.fusion import Fused, convex, document_ranking, rrf, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
-from indexer.request import MAX_CANDIDATES, MAX_K, MODES, SearchRequest, validate
+from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
 from indexer.vectors import VectorIndex
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -170,14 +170,22 @@ class SearchService:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Candidates from each list, fused into one ranking, repeated paragraphs collapsed, one page shown
         (passages, or articles with their best passages), with honest totals and the facets asked for."""
-        started = time.perf_counter()
         request = validate(request, self.settings)
-        generation = self.generation
-        notices: list[str] = []
-        where = self._filters(request, generation, notices)
         depth = self.settings.candidates
         if (request.offset + request.k) * (MAX_PASSAGES if request.group == "document" else 1) > depth:
             depth = MAX_CANDIDATES
+        return self._search(request, depth)
+
+    def export(self, request: SearchRequest, limit: int = MAX_EXPORT) -> SearchResponse:
+        """Every result of a search up to `limit` (the page and the API's k do not apply), for CSV/JSONL export."""
+        request = replace(validate(replace(request, k=1, offset=0), self.settings), facets=())
+        return self._search(replace(request, k=limit), max(limit, self.settings.candidates))
+
+    def _search(self, request: SearchRequest, depth: int) -> SearchResponse:
+        started = time.perf_counter()
+        generation = self.generation
+        notices: list[str] = []
+        where = self._filters(request, generation, notices)
         scored = self._candidates(request, generation, where, depth, notices)
         collapsed = self._collapse(self._fuse(request, scored, where.speakers))
         if request.sort != "relevance" and request.mode != "keyword":
@@ -282,7 +290,7 @@ class SearchService:
                 where.source, where.date_from, where.date_to,
                 tuple(where.speakers) if where.speakers is not None else None, request.meta))
             if doc_query is not None:
-                depth = max(self.settings.candidates, request.offset + request.k)
+                depth = max(self.settings.candidates, (request.offset + request.k) * 2)
                 doc_hits, doc_count = generation.documents.search(
                     doc_query, depth, request.sort if request.mode == "keyword" else "relevance")
         if request.mode == "keyword":

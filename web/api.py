@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import csv
 import hmac
+import io
+import json
 from dataclasses import asdict
 from pathlib import Path
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request, stream_with_context
 
 from archive.dates import DateError, parse_date
 from archive.documents import IngestReport, Problem
@@ -14,7 +17,14 @@ from archive.errors import ArchiveError, BadInputError, ForbiddenError, InvalidR
 from archive.readers import read_data, records_from_value, within_limit
 from indexer.ingest import Incoming, ingest, remove_documents
 from web.openapi import openapi_document
-from web.searching import document_view, run_search, service, speakers_from_args
+from web.searching import (
+    browse_from_args,
+    document_view,
+    request_from_args,
+    run_search,
+    service,
+    speakers_from_args,
+)
 
 bp = Blueprint("api", __name__)
 
@@ -22,6 +32,55 @@ bp = Blueprint("api", __name__)
 @bp.get("/search")
 def search():
     return jsonify(run_search(request.args).to_json())
+
+
+@bp.get("/documents")
+def documents():
+    return jsonify(browse_from_args(request.args))
+
+
+EXPORT_FIELDS = ("rank", "doc_id", "title", "source", "date", "url", "score", "chunk_id", "paragraph", "text")
+
+
+@bp.get("/export")
+def export():
+    """Every result of a search (up to 10,000), streamed as CSV with a header row or as JSON lines."""
+    form = request.args.get("format", "csv")
+    if form not in ("csv", "jsonl"):
+        raise InvalidRequestError.about("format", f"must be csv or jsonl, got {form!r}")
+    response = service().export(request_from_args(request.args))
+    rows = [row for result in response.results for row in export_rows(result)]
+
+    def lines():
+        if form == "jsonl":
+            for row in rows:
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+            return
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=EXPORT_FIELDS, extrasaction="ignore")
+        writer.writeheader()
+        for number, row in enumerate(rows, start=1):
+            writer.writerow(row)
+            if number % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    kind = "text/csv" if form == "csv" else "application/x-ndjson"
+    name = f"archive-export.{form}"
+    return Response(stream_with_context(lines()), mimetype=kind,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def export_rows(result) -> list[dict]:
+    """One row per passage: an article gives one row per passage shown (its best passage first)."""
+    data = result.to_json()
+    if "passages" not in data:
+        return [data]
+    common = {key: data[key] for key in ("rank", "doc_id", "title", "source", "date", "url", "score")}
+    return [{**common, "chunk_id": p["chunk_id"], "paragraph": p["paragraph"], "text": p["text"]}
+            for p in data["passages"]] or [common]
 
 
 @bp.get("/documents/<path:doc_id>")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import current_app
 
 from archive.documents import StoredDocument, StoredQuote
 from archive.errors import InvalidRequestError
+from indexer.articles import meta_of
 from indexer.search import SearchRequest, SearchResponse, SearchService
 
 
@@ -119,3 +121,45 @@ def speakers_from_args(args, page_size: int | None = 50) -> dict:
         "total": len(found),
         "speakers": found[(page - 1) * size : page * size],
     }
+
+
+BROWSE_SORTS = ("date", "-date", "title", "id")
+MAX_BROWSE = 500
+
+
+def browse_from_args(args) -> dict[str, Any]:
+    """One page of documents passing `source`, `date_from`/`date_to` and `meta.<field>` filters, in `sort` order
+    (`date`, `-date`, `title`, `id`), with how many pass in all: the /documents page and /api/documents."""
+    sort = args.get("sort") or "-date"
+    if sort not in BROWSE_SORTS:
+        raise InvalidRequestError.about("sort", f"must be one of {', '.join(BROWSE_SORTS)}, got {sort!r}")
+    offset, limit = _whole(args, "offset", 0), _whole(args, "limit", 50)
+    if not 1 <= limit <= MAX_BROWSE:
+        raise InvalidRequestError.about("limit", f"must be between 1 and {MAX_BROWSE}, got {limit}")
+    if offset < 0:
+        raise InvalidRequestError.about("offset", f"must be 0 or more, got {offset}")
+    dates = {}
+    for name in ("date_from", "date_to"):
+        value = args.get(name) or None
+        if value:
+            try:
+                value = date.fromisoformat(value).isoformat()
+            except ValueError as exc:
+                raise InvalidRequestError.about(name, f"must be a date like 2025-02-10, got {value!r}") from exc
+        dates[name] = value
+    rows, total = service().store.list_documents(
+        args.get("source") or None, dates["date_from"], dates["date_to"], meta_filters(args), sort, offset, limit
+    )
+    documents = [{"doc_id": r["doc_id"], "title": r["title"], "source": r["source"], "date": r["date"],
+                  "url": r["url"], "meta": meta_of(r)} for r in rows]
+    return {"documents": documents, "total": total, "offset": offset, "limit": limit, "sort": sort}
+
+
+def _whole(args, name: str, default: int) -> int:
+    raw = args.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise InvalidRequestError.about(name, f"must be a whole number, got {raw!r}") from exc
