@@ -17,6 +17,7 @@ CREATE TABLE IF NOT EXISTS documents (
 CREATE INDEX IF NOT EXISTS documents_origin ON documents(origin);
 CREATE INDEX IF NOT EXISTS documents_group ON documents(group_id);
 CREATE INDEX IF NOT EXISTS documents_content ON documents(content_hash);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE TABLE IF NOT EXISTS chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,

@@ -102,7 +102,7 @@ class DocumentIndex:
             doc.add_text("title", row.title)
             doc.add_text("text", row.text)
             if row.source:
-                doc.add_text("source", row.source)
+                doc.add_text("source", row.source.lower())
                 doc.add_text("source_key", row.source.lower())
             if row.date:
                 doc.add_date("date", _as_datetime(row.date))

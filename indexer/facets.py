@@ -27,7 +27,7 @@ def facet_values(facets: dict[str, list[tuple[str, int]]]) -> dict[str, list[Fac
 def values_of(row: Any, name: str) -> list[str]:
     """The values a stored document (a row with source, date, speakers, meta) has for one facet."""
     if name == "source":
-        return [row["source"]] if row["source"] else []
+        return [row["source"].lower()] if row["source"] else []
     if name == "year":
         return [row["date"][:4]] if row["date"] else []
     if name == "month":
@@ -54,3 +54,9 @@ def count_facets(rows: Iterable[Any], names: Iterable[str], limit: int = 50) -> 
         else:
             result[name] = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
     return result
+
+
+def with_source_names(facets: dict[str, list[tuple[str, int]]], names: dict[str, str]) -> None:
+    """Sources are counted case-insensitively (as they filter); show each as it is most often written."""
+    if "source" in facets:
+        facets["source"] = [(names.get(value, value), count) for value, count in facets["source"]]

@@ -143,7 +143,7 @@ class KeywordIndex:
                 doc.add_text("context", row.context)
             if row.source:
                 doc.add_text("source", row.source.lower())
-                doc.add_text("source_facet", row.source)
+                doc.add_text("source_facet", row.source.lower())
             for name in filter(None, row.speakers.split(",")):
                 doc.add_text("speaker", name)
                 doc.add_text("speaker_facet", name)

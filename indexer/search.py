@@ -25,7 +25,7 @@ from indexer.articles import MAX_PASSAGES, Article, ArticlePassage, fold_copies,
 from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
 from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
-from indexer.facets import FacetValue, count_facets, facet_values
+from indexer.facets import FacetValue, count_facets, facet_values, with_source_names
 from indexer.fusion import Fused, convex, document_ranking, rrf, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
@@ -202,6 +202,7 @@ class SearchService:
                 total, relation = base if request.mode == "semantic" else max(
                     base, generation.keyword.count(request.query, where)), "gte"
         facets = self._facets(request, generation, where, collapsed, doc_query) if request.facets else {}
+        with_source_names(facets, self._source_names())
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(request.query, request.mode, total, round(took, 2), results, request.offset,
                               request.k, notices, relation, request.group, facet_values(facets))
@@ -222,6 +223,13 @@ class SearchService:
                 wanted = ", ".join(f"meta.{name}={value!r}" for name, value in request.meta)
                 notices.append(f"No document has {wanted}.")
         return Filters(request.source, request.date_from, request.date_to, named, doc_ids)
+
+    def _source_names(self) -> dict[str, str]:
+        """Each source's lower-cased key and the spelling most of its documents use."""
+        names: dict[str, str] = {}
+        for source, _ in sorted(self.store.source_counts().items(), key=lambda item: -item[1]):
+            names.setdefault(source.lower(), source)
+        return names
 
     def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
         """The speakers a `speaker=`/`org=` filter means (None: no such filter)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from indexer.search import MAX_K, MODES
+from indexer.request import GROUPS, MAX_K, MODES
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 ERROR = {
@@ -41,18 +41,78 @@ HIT = {
         "page": {"type": ["integer", "null"], "description": "Page of the paragraph, for PDFs (from 1)."},
     },
 }
+PASSAGE = {
+    "type": "object",
+    "required": ["chunk_id", "paragraph", "text", "snippet", "ranks"],
+    "properties": {
+        "chunk_id": {"type": "integer"},
+        "paragraph": {"type": "integer"},
+        "text": {"type": "string"},
+        "snippet": {"type": "string"},
+        "ranks": HIT["properties"]["ranks"],
+        "page": {"type": ["integer", "null"]},
+    },
+}
+ARTICLE = {
+    "type": "object",
+    "required": ["rank", "doc_id", "title", "source", "date", "url", "score", "meta", "duplicates", "passages"],
+    "properties": {
+        "rank": {"type": "integer", "minimum": 1},
+        "doc_id": {"type": "string"},
+        "title": {"type": "string"},
+        "source": _NULLABLE_STRING,
+        "date": _NULLABLE_STRING,
+        "url": _NULLABLE_STRING,
+        "score": {"type": "number"},
+        "meta": {"type": "object", "description": "Extra fields of the document (lists stay lists)."},
+        "duplicates": {"type": "array", "items": {"type": "string"},
+                       "description": "Near-duplicate copies of this article, folded into it."},
+        "passages": {"type": "array", "items": PASSAGE, "minItems": 1, "maxItems": 3,
+                     "description": "The article's best passages for the query, best first."},
+    },
+}
+FACETS = {
+    "type": "object",
+    "description": "For each facet asked for, its values with how many results each has (keyword mode: exact, "
+                   "the total you get with that filter; otherwise counted over the ranked candidates).",
+    "additionalProperties": {"type": "array", "items": {
+        "type": "object", "required": ["value", "count"],
+        "properties": {"value": {"type": "string"}, "count": {"type": "integer", "minimum": 0}},
+    }},
+}
 SEARCH = {
     "type": "object",
-    "required": ["query", "mode", "total", "offset", "k", "took_ms", "notices", "results"],
+    "required": ["query", "mode", "group", "total", "total_relation", "offset", "k", "took_ms", "notices",
+                 "results"],
     "properties": {
         "query": {"type": "string"},
         "mode": {"type": "string", "enum": list(MODES)},
-        "total": {"type": "integer", "description": "Results that can be paged through (copies shown once)."},
+        "group": {"type": "string", "enum": list(GROUPS)},
+        "total": {"type": "integer", "description": "Matching passages or articles; the same on every page."},
+        "total_relation": {"type": "string", "enum": ["eq", "gte"],
+                           "description": "`eq`: exact (keyword mode); `gte`: at least this many (semantic and "
+                                          "hybrid rank candidates and have no fixed end)."},
         "offset": {"type": "integer"},
         "k": {"type": "integer"},
         "took_ms": {"type": "number"},
         "notices": {"type": "array", "items": {"type": "string"}},
-        "results": {"type": "array", "items": HIT},
+        "results": {"type": "array", "items": {"oneOf": [HIT, ARTICLE]}},
+        "facets": FACETS,
+    },
+}
+BROWSE = {
+    "type": "object",
+    "required": ["documents", "total", "offset", "limit", "sort"],
+    "properties": {
+        "documents": {"type": "array", "items": {
+            "type": "object", "required": ["doc_id", "title", "source", "date", "url", "meta"],
+            "properties": {"doc_id": {"type": "string"}, "title": {"type": "string"}, "source": _NULLABLE_STRING,
+                           "date": _NULLABLE_STRING, "url": _NULLABLE_STRING, "meta": {"type": "object"}},
+        }},
+        "total": {"type": "integer"},
+        "offset": {"type": "integer"},
+        "limit": {"type": "integer"},
+        "sort": {"type": "string"},
     },
 }
 DOCUMENT = {
@@ -166,6 +226,18 @@ def _param(name: str, schema: dict, description: str, required: bool = False) ->
     return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
 
 
+_META_PARAM = {"name": "meta.{field}", "in": "query", "required": False, "schema": {"type": "string"},
+               "description": "Only documents whose metadata field has this value (or holds it in its list), e.g. "
+                              "`meta.topics=coffee`; repeatable."}
+_LIST_PARAMS = [
+    _param("group", {"type": "string", "enum": list(GROUPS), "default": "passage"},
+           "`passage`: paragraphs; `document`: articles with their best 1-3 passages."),
+    _param("facets", {"type": "string"}, "Comma-separated: source, year, month, speaker, meta.<field>."),
+    _param("sort", {"type": "string", "enum": ["relevance", "date", "-date"], "default": "relevance"}, "Order."),
+    _META_PARAM,
+]
+
+
 def openapi_document() -> dict:
     error_responses = {
         "400": _json(ERROR, "Invalid parameters; the message says which and why."),
@@ -193,10 +265,41 @@ def openapi_document() -> dict:
                            "Only chunks quoting this person, however named (full name, surname, role). "
                            "`speaker:name` in q does the same."),
                     _param("org", {"type": "string"}, "Only chunks quoting this organisation or its people."),
+                    *_LIST_PARAMS,
                 ],
                 "responses": {"200": _json(SEARCH, "Results, best first."), **error_responses},
             }},
-            "/api/documents": {"post": {
+            "/api/export": {"get": {
+                "summary": "Every result of a search (up to 10,000), streamed: CSV with a header row, or JSON lines.",
+                "parameters": [
+                    _param("q", {"type": "string", "minLength": 1, "maxLength": 1000}, "The query.", True),
+                    _param("format", {"type": "string", "enum": ["csv", "jsonl"], "default": "csv"}, "Format."),
+                    _param("mode", {"type": "string", "enum": list(MODES), "default": "hybrid"}, "Which lists."),
+                    _param("source", {"type": "string"}, "Only this source (case-insensitive)."),
+                    _param("date_from", {"type": "string", "format": "date"}, "Only dated on or after."),
+                    _param("date_to", {"type": "string", "format": "date"}, "Only dated on or before."),
+                    *_LIST_PARAMS,
+                ],
+                "responses": {"200": {"description": "One row per passage (rank, doc_id, title, source, date, url, "
+                                                     "score, chunk_id, paragraph, text).",
+                                      "content": {"text/csv": {}, "application/x-ndjson": {}}},
+                              **error_responses},
+            }},
+            "/api/documents": {"get": {
+                "summary": "Browse documents: filtered by source, dates and metadata, sorted, paged.",
+                "parameters": [
+                    _param("source", {"type": "string"}, "Only this source (case-insensitive)."),
+                    _param("date_from", {"type": "string", "format": "date"}, "Only dated on or after."),
+                    _param("date_to", {"type": "string", "format": "date"}, "Only dated on or before."),
+                    _META_PARAM,
+                    _param("sort", {"type": "string", "enum": ["date", "-date", "title", "id"], "default": "-date"},
+                           "Order."),
+                    _param("offset", {"type": "integer", "minimum": 0, "default": 0}, "Documents to skip."),
+                    _param("limit", {"type": "integer", "minimum": 1, "maximum": 500, "default": 50}, "Page size."),
+                ],
+                "responses": {"200": _json(BROWSE, "A page of documents and how many pass the filters."),
+                              "400": error_responses["400"]},
+            }, "post": {
                 "summary": "Add or update documents (needs ARCHIVE_API_TOKEN); searchable when this returns.",
                 "security": _AUTH,
                 "requestBody": {"content": {
@@ -208,7 +311,8 @@ def openapi_document() -> dict:
                 "responses": {"201": _json(INGEST, "Documents added or updated."),
                               "200": _json(INGEST, "Nothing changed."),
                               "400": _json(ERROR, "Nothing could be ingested; the message or `skipped` says why."),
-                              "403": _json(ERROR, "Write API disabled, or wrong token."),
+                              "401": _json(ERROR, "Missing or wrong token (WWW-Authenticate: Bearer)."),
+                              "403": _json(ERROR, "Write API disabled on this server."),
                               "409": _json(ERROR, "Another writer is running."),
                               "413": _json(ERROR, "Request body too large.")},
             }},

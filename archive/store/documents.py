@@ -169,6 +169,10 @@ class DocumentsMixin(StoreBase):
     def doc_ids(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
+    def source_counts(self) -> dict[str, int]:
+        return {r[0]: r[1] for r in self.db.execute(
+            "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source")}
+
     def sources(self) -> list[str]:
         return [r[0] for r in self.db.execute(
             "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")]
