@@ -369,6 +369,84 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def table(results: list[dict]) -> str:
+    """The README's table, from the figures."""
+
+    def cell(r: dict, *path: str) -> str:
+        value: object = r
+        for key in path:
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        return "–" if value == {} else str(value)
+
+    rows = [
+        (
+            "served vector index",
+            lambda r: f"{r['vector_index']}" + (f" ({r['vectors']['lists']} lists)" if r["vectors"]["lists"] else ""),
+        ),
+        (
+            "recall@10 vs exact, headlines / Cranfield",
+            lambda r: (
+                f"{cell(r, 'vectors', 'headlines', 'recall_at_10')} / {cell(r, 'vectors', 'cranfield', 'recall_at_10')}"
+            ),
+        ),
+        (
+            "recall@10, one-week / one-year date filter",
+            lambda r: (
+                f"{cell(r, 'vectors', 'one_week_filter', 'recall_at_10')}"
+                f" / {cell(r, 'vectors', 'one_year_filter', 'recall_at_10')}"
+            ),
+        ),
+        (
+            "vector list alone p50 / p99 ms (served)",
+            lambda r: f"{cell(r, 'vectors', 'headlines', 'p50_ms')} / {cell(r, 'vectors', 'headlines', 'p99_ms')}",
+        ),
+        (
+            "hybrid over HTTP, one client, p50 / p99 ms",
+            lambda r: f"{r['server']['hybrid_p50_ms']} / {r['server']['hybrid_p99_ms']}",
+        ),
+        (
+            "hybrid in process p50 / p99 ms",
+            lambda r: f"{r['latency_ms']['hybrid']['p50']} / {r['latency_ms']['hybrid']['p99']}",
+        ),
+        (
+            "hybrid, query vector cached, p50 / p99 ms",
+            lambda r: (
+                f"{cell(r, 'latency_ms', 'hybrid_query_vector_cached', 'p50')}"
+                f" / {cell(r, 'latency_ms', 'hybrid_query_vector_cached', 'p99')}"
+            ),
+        ),
+        (
+            "hybrid with a one-day filter p50 / p99 ms",
+            lambda r: (
+                f"{r['latency_ms']['hybrid_one_day_filter']['p50']} / {r['latency_ms']['hybrid_one_day_filter']['p99']}"
+            ),
+        ),
+        (
+            "keyword p50 / p99 ms",
+            lambda r: f"{r['latency_ms']['keyword']['p50']} / {r['latency_ms']['keyword']['p99']}",
+        ),
+        (
+            "server RSS after start / peak MB",
+            lambda r: f"{r['server']['rss_after_start_mb']} / {r['server']['peak_rss_mb']}",
+        ),
+        ("disk MB: store / keyword / vectors", lambda r: " / ".join(str(v) for v in r["disk_mb"].values())),
+        ("index build from stored vectors (publish, s)", lambda r: str(r["build_seconds"])),
+        (
+            "store: one-day ids / copies of 100 / speaker facet / stats ms",
+            lambda r: " / ".join(
+                str(r["store_paths"][k])
+                for k in ("ids_matching_one_day_ms", "copies_of_100_ms", "speaker_counts_ms", "stats_ms")
+            ),
+        ),
+    ]
+    lines = [
+        "| passages | " + " | ".join(f"{r['passages']:,}" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    lines += [f"| {name} | " + " | ".join(render(r) for r in results) + " |" for name, render in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", type=Path, required=True, help="An archive of real passages with their vectors.")
@@ -409,6 +487,7 @@ def main() -> None:
             + "\n"
         )
         plot(ordered, args.plot)
+    print(table([results[k] for k in sorted(results)]))
 
 
 if __name__ == "__main__":
