@@ -64,7 +64,7 @@ class VectorIndex:
         index: faiss.Index | None = None,
         encoding: str = "float16",
         kind: str = "flat",
-        nprobe: int = 64,
+        nprobe: int = 128,
         exact_fraction: float = 0.05,
     ):
         if kind not in KINDS:
@@ -94,7 +94,7 @@ class VectorIndex:
         return cls(dimension, None, encoding, kind, **tuning)
 
     @classmethod
-    def load(cls, path: Path, nprobe: int = 64, exact_fraction: float = 0.05) -> VectorIndex:
+    def load(cls, path: Path, nprobe: int = 128, exact_fraction: float = 0.05) -> VectorIndex:
         index = faiss.read_index(str(path))
         if isinstance(index, faiss.IndexIVF):
             encoding = "float16" if isinstance(index, faiss.IndexIVFScalarQuantizer) else "float32"

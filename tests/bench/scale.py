@@ -194,6 +194,12 @@ def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndar
     for name, queries in query_sets.items():
         truth = exact_top(exact, ids, queries, 10)
         result[name] = recall(served, queries, truth)
+    if served.kind == "ivf":
+        truth = exact_top(exact, ids, query_sets["cranfield"], 10)
+        for nprobe in (32, 64, 128, 256):
+            served.nprobe = nprobe
+            result[f"cranfield_nprobe_{nprobe}"] = recall(served, query_sets["cranfield"], truth)
+        served.nprobe = settings.ivf_nprobe
     other = "ivf" if served.kind == "flat" else "flat"
     second = VectorIndex.create(
         exact.shape[1],
