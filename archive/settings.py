@@ -63,7 +63,7 @@ class Settings:
         200_000, "Chunks from which `vector_index = auto` builds an IVF index instead of a flat one."
     )
     ivf_nprobe: int = _setting(
-        64, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
+        128, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
     )
     exact_filter_fraction: float = _setting(
         0.05, "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "

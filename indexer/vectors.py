@@ -10,8 +10,9 @@ Two kinds, one interface (`indexer.backends.VectorBackend`):
   vector, so scores equal the flat index's and only recall is approximate (measured in `tests/bench/scale.py`).
 
 Filters: `allowed` ids restrict a search. A selective filter (fewer than `exact_fraction` of the vectors) is
-searched exactly, every cluster scanned for the allowed ids only, so it loses no recall; a broad one widens
-`nprobe` in proportion to what the filter drops.
+searched exactly, so it loses no recall: up to DECODE_AT_MOST ids by scoring their stored vectors (found
+through the index's id map; 0.9 ms for ~280 ids at 1M vectors), more by scanning every list for the allowed
+ids only (11 ms at 1M). A broad filter widens `nprobe` in proportion to what it drops.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 
 ENCODINGS = ("float32", "float16")
 KINDS = ("flat", "ivf")
+DECODE_AT_MOST = 1000  # allowed ids scored by decoding their vectors; above, every list is scanned for them
 faiss.omp_set_num_threads(1)
 
 
@@ -62,7 +64,7 @@ class VectorIndex:
         index: faiss.Index | None = None,
         encoding: str = "float16",
         kind: str = "flat",
-        nprobe: int = 64,
+        nprobe: int = 128,
         exact_fraction: float = 0.05,
     ):
         if kind not in KINDS:
@@ -92,7 +94,7 @@ class VectorIndex:
         return cls(dimension, None, encoding, kind, **tuning)
 
     @classmethod
-    def load(cls, path: Path, nprobe: int = 64, exact_fraction: float = 0.05) -> VectorIndex:
+    def load(cls, path: Path, nprobe: int = 128, exact_fraction: float = 0.05) -> VectorIndex:
         index = faiss.read_index(str(path))
         if isinstance(index, faiss.IndexIVF):
             encoding = "float16" if isinstance(index, faiss.IndexIVFScalarQuantizer) else "float32"
@@ -189,13 +191,27 @@ class VectorIndex:
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         if self.kind == "flat":
             params = faiss.SearchParameters(sel=selector) if selector is not None else None
+        elif allowed is not None and len(allowed) <= DECODE_AT_MOST:
+            return self._search_among(query[0], limit, np.asarray(allowed, dtype=np.int64))
         else:
             params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed))
         scores, ids = self.index.search(query, min(limit, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def _search_among(self, query: np.ndarray, limit: int, allowed: np.ndarray) -> list[tuple[int, float]]:
+        """Exact search over a few ids: their stored vectors, decoded, against the query (no list is scanned)."""
+        held = self.ids()
+        found = np.searchsorted(held, allowed)
+        present = np.unique(allowed[(found < len(held)) & (held[np.minimum(found, len(held) - 1)] == allowed)])
+        if not len(present):
+            return []
+        scores = self.index.reconstruct_batch(present) @ query
+        order = np.argsort(-scores, kind="stable")[:limit]
+        return [(int(present[i]), float(scores[i])) for i in order]
+
     def _nprobe(self, allowed: np.ndarray | None) -> int:
-        """Lists to scan: all of them (exact) for a selective filter, more for a broad one, else `nprobe`."""
+        """Lists to scan: all of them for a selective filter (exact), `nprobe` widened in proportion to what a
+        broad filter drops, else `nprobe`."""
         lists = int(self.index.nlist)
         if allowed is None:
             return min(self.nprobe, lists)

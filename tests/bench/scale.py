@@ -4,14 +4,16 @@ Encoding a million passages takes about six hours on this 2-core machine, so the
 passages of a base archive (the BBC and Reuters corpora, ingested once with `archive ingest`: real text, real
 vectors). Each passage is filed again under new document and chunk ids with its vector perturbed (Gaussian noise
 of `--noise` per dimension, then normalized again: cosine about 0.98 to the original), until the set holds N
-passages. Copies are written straight into a new store (same schema, same rows as the ingest path writes), then
+passages. Dates (spread over 2000-2009) and sources (four desks) are synthetic, so that filters have something
+to select. Copies are written straight into a new store (same schema, same rows as the ingest path writes), then
 the indexes are built by the real `publish()`: that is the "index build from stored vectors" figure.
 
 For each size it measures:
 - the vector list alone: recall@10 of the archive's vector index (flat below the auto threshold, IVF from it;
   and IVF at every size) against exact search (float32 brute force over the same perturbed set), for news
   headlines and for off-domain queries (Cranfield), and for a selective date filter; its latency;
-- single-client latency of keyword, semantic and hybrid search in process (query embedding included, no cache);
+- single-client latency of keyword, semantic and hybrid search in process (query embedding included, no cache),
+  hybrid with a one-day filter, and hybrid with the query's vector cached (the part that grows with the archive);
 - `archive serve`: one client over HTTP (hybrid p50/p99) and the server's RSS;
 - disk: the store, the keyword index, the vector index; build time; slow store paths (copy lookup, filters,
   facets).
@@ -34,6 +36,7 @@ import statistics
 import sys
 import time
 import urllib.parse
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -99,9 +102,11 @@ def make_store(base: Path, folder: Path, size: int, noise: float, rows: list[tup
         db.execute("DELETE FROM wanted")
         db.executemany("INSERT INTO wanted VALUES (?)", [(d,) for d in docs])
         db.execute(
-            "INSERT INTO documents SELECT doc_id || ?1, origin || ?1, title, date, source, url, text, content_hash,"
-            " minhash, NULL, ingested_at FROM b.documents WHERE doc_id IN (SELECT doc_id FROM wanted)",
-            (suffix,),
+            "INSERT INTO documents SELECT doc_id || ?1, origin || ?1, title,"
+            " date(julianday('2000-01-01') + (rowid * 7 + ?2 * 131) % 3650), 'desk-' || ((rowid + ?2) % 4), url,"
+            " text, content_hash, minhash, NULL, ingested_at FROM b.documents"
+            " WHERE doc_id IN (SELECT doc_id FROM wanted)",
+            (suffix, copy),
         )
         shift = copy * offset
         db.executemany(
@@ -189,6 +194,12 @@ def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndar
     for name, queries in query_sets.items():
         truth = exact_top(exact, ids, queries, 10)
         result[name] = recall(served, queries, truth)
+    if served.kind == "ivf":
+        truth = exact_top(exact, ids, query_sets["cranfield"], 10)
+        for nprobe in (32, 64, 128, 256):
+            served.nprobe = nprobe
+            result[f"cranfield_nprobe_{nprobe}"] = recall(served, query_sets["cranfield"], truth)
+        served.nprobe = settings.ivf_nprobe
     other = "ivf" if served.kind == "flat" else "flat"
     second = VectorIndex.create(
         exact.shape[1],
@@ -206,22 +217,25 @@ def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndar
     }
     del second
     headlines = query_sets["headlines"][: len(dates)]
-    allowed = [store.chunk_ids_matching(None, day, day) for day in dates]
-    truth = np.array(
-        [
-            exact_top(exact, ids, q[None, :], 10, np.array([position[c] for c in a]))[0]
-            if len(a) >= 10
-            else np.zeros(10, np.int64)
-            for q, a in zip(headlines, allowed, strict=True)
-        ]
-    )
-    keep = [n for n, a in enumerate(allowed) if len(a) >= 10]
-    result["one_day_filter"] = {
-        "allowed_mean": round(statistics.fmean(len(allowed[n]) for n in keep)),
-        **recall(served, headlines[keep], truth[keep], allowed=[allowed[n] for n in keep]),
-    }
+    for name, span in (("one_week_filter", 6), ("one_year_filter", 364)):
+        allowed = [store.chunk_ids_matching(None, day, _plus_days(day, span)) for day in dates]
+        keep = [n for n, a in enumerate(allowed) if len(a) >= 10]
+        truth = np.array(
+            [
+                exact_top(exact, ids, headlines[n][None, :], 10, np.array([position[c] for c in allowed[n]]))[0]
+                for n in keep
+            ]
+        )
+        result[name] = {
+            "allowed_mean": round(statistics.fmean(len(allowed[n]) for n in keep)),
+            **recall(served, headlines[keep], truth, allowed=[allowed[n] for n in keep]),
+        }
     store.close()
     return result
+
+
+def _plus_days(day: str, days: int) -> str:
+    return (date.fromisoformat(day) + timedelta(days=days)).isoformat()
 
 
 def step_latency(settings: Settings, queries: list[str], dates: list[str]) -> dict:
@@ -244,6 +258,15 @@ def step_latency(settings: Settings, queries: list[str], dates: list[str]) -> di
         service.search(SearchRequest(query, mode="hybrid", date_from=day, date_to=day))
         times.append((time.perf_counter() - started) * 1000)
     figures["hybrid_one_day_filter"] = {k: round(v, 2) for k, v in percentiles(times).items()}
+    cached = SearchService(settings, embedder=Embedder.from_settings(settings))
+    for query in queries:
+        cached.search(SearchRequest(query, mode="hybrid"))
+    times = []
+    for query in queries:
+        started = time.perf_counter()
+        cached.search(SearchRequest(query, mode="hybrid"))
+        times.append((time.perf_counter() - started) * 1000)
+    figures["hybrid_query_vector_cached"] = {k: round(v, 2) for k, v in percentiles(times).items()}
     return figures
 
 
@@ -290,7 +313,8 @@ def step_store_paths(settings: Settings, ids: np.ndarray) -> dict:
     figures = {
         "copies_of_100_ms": timed(lambda: store.copies_of(sample)),
         "chunks_by_id_10_ms": timed(lambda: store.chunks_by_id(sample[:10])),
-        "ids_matching_one_day_ms": timed(lambda: store.chunk_ids_matching(None, "1987-03-02", "1987-03-02")),
+        "ids_matching_one_day_ms": timed(lambda: store.chunk_ids_matching(None, "2003-03-02", "2003-03-02")),
+        "ids_matching_one_year_ms": timed(lambda: store.chunk_ids_matching(None, "2003-01-01", "2003-12-31")),
         "ids_matching_one_source_ms": timed(lambda: store.chunk_ids_matching(source, None, None)),
         "sources_facet_ms": timed(store.sources),
         "speaker_counts_ms": timed(store.speaker_counts),
@@ -351,6 +375,84 @@ def plot(results: list[dict], path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def table(results: list[dict]) -> str:
+    """The README's table, from the figures."""
+
+    def cell(r: dict, *path: str) -> str:
+        value: object = r
+        for key in path:
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        return "–" if value == {} else str(value)
+
+    rows = [
+        (
+            "served vector index",
+            lambda r: f"{r['vector_index']}" + (f" ({r['vectors']['lists']} lists)" if r["vectors"]["lists"] else ""),
+        ),
+        (
+            "recall@10 vs exact, headlines / Cranfield",
+            lambda r: (
+                f"{cell(r, 'vectors', 'headlines', 'recall_at_10')} / {cell(r, 'vectors', 'cranfield', 'recall_at_10')}"
+            ),
+        ),
+        (
+            "recall@10, one-week / one-year date filter",
+            lambda r: (
+                f"{cell(r, 'vectors', 'one_week_filter', 'recall_at_10')}"
+                f" / {cell(r, 'vectors', 'one_year_filter', 'recall_at_10')}"
+            ),
+        ),
+        (
+            "vector list alone p50 / p99 ms (served)",
+            lambda r: f"{cell(r, 'vectors', 'headlines', 'p50_ms')} / {cell(r, 'vectors', 'headlines', 'p99_ms')}",
+        ),
+        (
+            "hybrid over HTTP, one client, p50 / p99 ms",
+            lambda r: f"{r['server']['hybrid_p50_ms']} / {r['server']['hybrid_p99_ms']}",
+        ),
+        (
+            "hybrid in process p50 / p99 ms",
+            lambda r: f"{r['latency_ms']['hybrid']['p50']} / {r['latency_ms']['hybrid']['p99']}",
+        ),
+        (
+            "hybrid, query vector cached, p50 / p99 ms",
+            lambda r: (
+                f"{cell(r, 'latency_ms', 'hybrid_query_vector_cached', 'p50')}"
+                f" / {cell(r, 'latency_ms', 'hybrid_query_vector_cached', 'p99')}"
+            ),
+        ),
+        (
+            "hybrid with a one-day filter p50 / p99 ms",
+            lambda r: (
+                f"{r['latency_ms']['hybrid_one_day_filter']['p50']} / {r['latency_ms']['hybrid_one_day_filter']['p99']}"
+            ),
+        ),
+        (
+            "keyword p50 / p99 ms",
+            lambda r: f"{r['latency_ms']['keyword']['p50']} / {r['latency_ms']['keyword']['p99']}",
+        ),
+        (
+            "server RSS after start / peak MB",
+            lambda r: f"{r['server']['rss_after_start_mb']} / {r['server']['peak_rss_mb']}",
+        ),
+        ("disk MB: store / keyword / vectors", lambda r: " / ".join(str(v) for v in r["disk_mb"].values())),
+        ("index build from stored vectors (publish, s)", lambda r: str(r["build_seconds"])),
+        (
+            "store: one-day ids / copies of 100 / speaker facet / stats ms",
+            lambda r: " / ".join(
+                str(r["store_paths"][k])
+                for k in ("ids_matching_one_day_ms", "copies_of_100_ms", "speaker_counts_ms", "stats_ms")
+            ),
+        ),
+    ]
+    lines = [
+        "| passages | " + " | ".join(f"{r['passages']:,}" for r in results) + " |",
+        "|---|" + "---|" * len(results),
+    ]
+    lines += [f"| {name} | " + " | ".join(render(r) for r in results) + " |" for name, render in rows]
+    return "\n".join(lines)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--base", type=Path, required=True, help="An archive of real passages with their vectors.")
@@ -374,10 +476,7 @@ def main() -> None:
         name: np.vstack([embedder.encode_query(q) for q in texts])
         for name, texts in (("headlines", headlines), ("cranfield", cranfield[: args.queries]))
     }
-    db = sqlite3.connect(args.base / "archive.sqlite3")
-    days = [d for (d,) in db.execute("SELECT DISTINCT substr(date, 1, 10) FROM documents WHERE date IS NOT NULL")]
-    db.close()
-    dates = random.Random(5).sample(sorted(days), min(50, len(days)))
+    dates = [_plus_days("2000-01-01", day) for day in random.Random(5).sample(range(3640), 50)]
     previous = json.loads(args.out.read_text()) if args.out.exists() else {}
     results = {r["passages"]: r for r in previous.get("sizes", [])}
     for size in [int(s) for s in args.sizes.split(",")]:
@@ -394,6 +493,7 @@ def main() -> None:
             + "\n"
         )
         plot(ordered, args.plot)
+    print(table([results[k] for k in sorted(results)]))
 
 
 if __name__ == "__main__":
