@@ -229,3 +229,8 @@ def test_n_different_documents_without_ids_leave_n_documents_however_often_they_
                     (folder / "same-name.txt").write_text(text)
                     ingest_paths(settings, [folder / "same-name.txt"], embedder=embedder)
             assert len(documents(settings)) == len(texts)
+
+
+def test_a_wrong_method_is_405_in_the_error_shape(client):
+    response = client.put("/api/search")
+    assert response.status_code == 405 and response.get_json()["error"]["status"] == 405
