@@ -4,16 +4,26 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from archive.documents import StoredQuote
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
-from web.searching import SPEAKER_KINDS, document_view, request_from_args, service, speakers_from_args
+from web.results import date_range, facet_fields, histogram, meta_highlights, speakers_by_chunk
+from web.searching import (
+    SPEAKER_KINDS,
+    browse_from_args,
+    document_view,
+    meta_filters,
+    request_from_args,
+    service,
+    speakers_from_args,
+)
 
 bp = Blueprint("pages", __name__)
+bp.add_app_template_global(meta_highlights)
 PAGE_SIZE = 10
 
 
@@ -22,22 +32,65 @@ def render(template: str, json_url: str | None, status: int = 200, **context):
     return render_template(template, json_url=json_url, **context), status
 
 
+SEARCH_ARGS = ("q", "mode", "group", "sort", "source", "date_from", "date_to", "speaker", "org")
+PAGE_FACETS = ("source", "year", "month", "speaker")
+SORTS = (("relevance", "relevance"), ("-date", "newest"), ("date", "oldest"))
+FACET_LABELS = {"source": "Source", "year": "Year", "speaker": "Who is quoted"}
+
+
+def search_state(args) -> dict[str, str | list[str]]:
+    """The search on screen as query arguments (no page): every link on the page starts from it."""
+    state: dict[str, str | list[str]] = {name: args[name] for name in SEARCH_ARGS if args.get(name)}
+    for key in args:
+        values = [value for value in args.getlist(key) if value] if key.startswith("meta.") else []
+        if values:
+            state[key] = values
+    return state
+
+
+def search_link(state: dict, **changes) -> str:
+    """The search page for this search with some arguments changed (None drops one), from its first page."""
+    return url_for("pages.search_page", **{**state, "page": None, **changes})
+
+
+def page_facets() -> tuple[str, ...]:
+    """Source, year, month (for the histogram), speaker, and the meta fields this archive's documents have
+    (topics, places...), looked up once per change of the store."""
+    store = service().store
+    cache = current_app.extensions.setdefault("pages.meta_facets", {})
+    version = store.version()
+    if version not in cache:
+        rows, _ = store.list_documents(sort="-date", limit=1000)
+        cache.clear()
+        cache[version] = tuple(facet_fields(rows))
+    return PAGE_FACETS + cache[version]
+
+
 @bp.get("/")
 def search_page():
     args = request.args
-    form = {name: args.get(name, "") for name in ("q", "mode", "source", "date_from", "date_to", "speaker", "org")}
+    form = {name: args.get(name, "") for name in SEARCH_ARGS}
     form["mode"] = form["mode"] or "hybrid"
-    context = {"form": form, "modes": MODES, "response": None, "error": None, "empty_archive": False,
-               "sources": [], "pages": None}
+    form["group"] = form["group"] or "document"
+    form["sort"] = form["sort"] or "relevance"
+    state = search_state(args)
+    context = {"form": form, "modes": MODES, "sorts": SORTS, "response": None, "error": None,
+               "empty_archive": False, "sources": [], "pages": None, "meta_filters": meta_filters(args),
+               "chips": filter_chips(state)}
     try:
         context["sources"] = service().store.sources()
         context["empty_archive"] = service().store.is_empty()
     except ArchiveError:
         context["empty_archive"] = True
     status = 200
+    json_url = None
     if form["q"].strip() and not context["empty_archive"]:
         try:
-            search_request = request_from_args(args, PAGE_SIZE)
+            search_args = args.copy()
+            search_args["group"] = form["group"]
+            search_args["facets"] = ",".join(page_facets())
+            json_url = url_for("api.search", **{**state, "group": form["group"], "facets": search_args["facets"]})
+            search_request = request_from_args(search_args, PAGE_SIZE)
             if search_request.k != PAGE_SIZE:
                 raise InvalidRequestError("the search page shows 10 results a page; use /api/search for k")
             past_end = search_request.offset > MAX_CANDIDATES - PAGE_SIZE
@@ -48,8 +101,8 @@ def search_page():
                     f"page {search_request.offset // PAGE_SIZE + 1} is past the end: these results fill "
                     f"{last} page{'s' if last != 1 else ''}"
                 )
-            context["response"] = response
-            context["pages"] = _pages(response, form)
+            context.update(results_context(response, state))
+            context["pages"] = _pages(response, state)
         except IndexMissingError as exc:
             context["empty_archive"] = True
             context["error"] = exc.message
@@ -58,21 +111,120 @@ def search_page():
             status = 400
     elif "q" in args and not form["q"].strip():
         context["error"] = "Type some words to search for."
-    json_url = url_for("api.search", **request.args) if form["q"].strip() else None
     return render("search.html", json_url, status, **context)
 
 
-def _pages(response, form) -> dict:
+def results_context(response, state: dict) -> dict:
+    """Everything the page draws around one page of results: the views, the histogram, the facets, who speaks
+    in each passage, the titles of copies, the export links."""
+    doc_ids = list(dict.fromkeys(result.doc_id for result in response.results))
+    quotes = [quote for doc_id in doc_ids for quote in service().store.quotes(doc_id=doc_id)]
+    copies = sorted({d for result in response.results for d in result.duplicates})
+    titles = {doc_id: row["title"] for doc_id, row in service().store.documents_meta(copies).items()}
+    export = {key: value for key, value in state.items() if key != "page"}
+    export["group"] = response.group
+    return {
+        "response": response,
+        "views": {"document": search_link(state, group="document"), "passage": search_link(state, group="passage")},
+        "histogram": histogram(response.facets),
+        "facets": facet_panels(response.facets, state),
+        "speakers": speakers_by_chunk(quotes),
+        "titles": titles,
+        "exports": {form: url_for("api.export", **export, format=form) for form in ("csv", "jsonl")},
+        "bar_link": lambda bar: search_link(state, date_from=bar.date_from, date_to=bar.date_to),
+        "meta_link": lambda name, value: search_link(
+            state, **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}),
+    }
+
+
+def facet_panels(facets: dict, state: dict) -> list[dict]:
+    """The sidebar: each facet's values with their counts and a link applying that value as a filter (or, for
+    the value in force, removing it); the query and the other filters stay."""
+    panels = []
+    for name, values in facets.items():
+        if name == "month" or not values:
+            continue
+        shown = []
+        for facet in values:
+            if name == "year":
+                date_from, date_to = date_range(facet.value)
+                active = state.get("date_from") == date_from and state.get("date_to") == date_to
+                href = search_link(state, date_from=None if active else date_from, date_to=None if active else date_to)
+            elif name.startswith("meta."):
+                current = list(state.get(name) or [])
+                active = facet.value in current
+                values_after = [v for v in current if v != facet.value] if active else [*current, facet.value]
+                href = search_link(state, **{name: values_after or None})
+            else:
+                active = str(state.get(name, "")).lower() == facet.value.lower()
+                href = search_link(state, **{name: None if active else facet.value})
+            shown.append({"value": facet.value, "count": facet.count, "href": href, "active": active})
+        label = FACET_LABELS.get(name) or name.removeprefix("meta.").replace("_", " ").capitalize()
+        panels.append({"name": name, "label": label, "entries": shown})
+    return panels
+
+
+def filter_chips(state: dict) -> list[tuple[str, str]]:
+    """The filters in force, each with a link to the same search without it."""
+    chips = []
+    for key, label in (("source", "source"), ("speaker", "speaker"), ("org", "organisation")):
+        if state.get(key):
+            chips.append((f"{label}: {state[key]}", search_link(state, **{key: None})))
+    if state.get("date_from") or state.get("date_to"):
+        span = f"{state.get('date_from') or '…'} to {state.get('date_to') or '…'}"
+        chips.append((f"dates: {span}", search_link(state, date_from=None, date_to=None)))
+    for key, values in state.items():
+        if key.startswith("meta."):
+            for value in values:
+                rest = [v for v in values if v != value] or None
+                chips.append((f"{key.removeprefix('meta.')}: {value}", search_link(state, **{key: rest})))
+    return chips
+
+
+def _pages(response, state) -> dict:
     current = response.offset // PAGE_SIZE + 1
     last = max(1, -(-min(response.total, MAX_CANDIDATES) // PAGE_SIZE))
-    base = {k: v for k, v in form.items() if v}
 
     def link(page: int) -> str:
-        return url_for("pages.search_page", **base, page=page)
+        return url_for("pages.search_page", **state, page=page)
 
     return {"current": current, "last": last,
             "previous": link(current - 1) if current > 1 else None,
             "next": link(current + 1) if current < last else None}
+
+
+DOCUMENTS_PAGE_SIZE = 50
+
+
+@bp.get("/documents")
+def documents_page():
+    """Browse the archive without a query: documents filtered by source, dates and meta fields, in an order."""
+    raw = request.args.get("page", "1") or "1"
+    if not raw.isdigit() or int(raw) < 1:
+        raise InvalidRequestError.about("page", f"must be a whole number from 1, got {raw!r}")
+    page = int(raw)
+    args = request.args.copy()
+    args["limit"] = str(DOCUMENTS_PAGE_SIZE)
+    args["offset"] = str((page - 1) * DOCUMENTS_PAGE_SIZE)
+    found = browse_from_args(args)
+    state = {key: value for key, value in search_state(request.args).items()
+             if key in ("source", "date_from", "date_to") or key.startswith("meta.")}
+    if request.args.get("sort"):
+        state["sort"] = found["sort"]
+    last = max(1, -(-found["total"] // DOCUMENTS_PAGE_SIZE))
+
+    def link(**changes) -> str:
+        return url_for("pages.documents_page", **{**state, "page": None, **changes})
+
+    chips = [(f"{key.removeprefix('meta.')}: {value}", link(**{key: [v for v in values if v != value] or None}))
+             for key, values in state.items() if key.startswith("meta.") for value in values]
+    return render("documents.html", url_for("api.documents", **state, offset=found["offset"], limit=found["limit"]),
+                  found=found, page=page, last=last, state=state, chips=chips, sources=service().store.sources(),
+                  sorts=(("-date", "newest"), ("date", "oldest"), ("title", "title"), ("id", "id")),
+                  previous=link(page=page - 1) if page > 1 else None,
+                  next=link(page=page + 1) if page < last else None,
+                  meta_link=lambda name, value: link(
+                      **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}))
 
 
 @bp.get("/speakers")
@@ -149,6 +301,7 @@ def document_page(doc_id: str):
     focus = next((c for c in doc.chunks if c.chunk_id == hit_chunk), None) if hit_chunk is not None else None
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
     similar = service().similar(similar_to.chunk_id) if similar_to and similar_to.chunk_id is not None else []
-    return render("document.html", url_for("api.document", doc_id=doc.doc_id), doc=doc,
+    titles = {d: row["title"] for d, row in service().store.documents_meta(list(doc.duplicates)).items()}
+    return render("document.html", url_for("api.document", doc_id=doc.doc_id), doc=doc, titles=titles,
                   hit_paragraph=focus.paragraph if focus else None, similar=similar, focus=focus,
                   paragraphs=marked_paragraphs(doc, view.quotes), quotes=view.quotes)
