@@ -1,5 +1,10 @@
 """The page and the API side by side: same search, same answers; every error in one shape."""
 
+import csv
+import io
+import re
+from html import unescape
+
 import jsonschema
 import pytest
 
@@ -28,13 +33,19 @@ def test_search_api_returns_every_field_of_the_contract(client):
 
 
 def test_page_and_api_show_the_same_first_result(client):
-    api = client.get("/api/search", query_string={"q": QUESTION}).get_json()
+    articles = client.get("/api/search", query_string={"q": QUESTION, "group": "document"}).get_json()
     page = client.get("/", query_string={"q": QUESTION}).get_data(as_text=True)
-    first = api["results"][0]
-    assert page.index(f'?chunk={first["chunk_id"]}#p-{first["paragraph"]}') < page.index(
-        f'?chunk={api["results"][1]["chunk_id"]}#')
+    first, second = articles["results"][:2]
+    assert page.index(f'?chunk={first["passages"][0]["chunk_id"]}#p-{first["passages"][0]["paragraph"]}') < page.index(
+        f'/documents/{second["doc_id"]}?chunk=')
     assert f'value="{QUESTION}"' in page
     assert "<mark>riots</mark>" in page and "also in" in page
+
+    api = client.get("/api/search", query_string={"q": QUESTION}).get_json()
+    paragraphs = client.get("/", query_string={"q": QUESTION, "group": "passage"}).get_data(as_text=True)
+    hits = api["results"]
+    assert paragraphs.index(f'?chunk={hits[0]["chunk_id"]}#p-{hits[0]["paragraph"]}') < paragraphs.index(
+        f'?chunk={hits[1]["chunk_id"]}#')
 
 
 @pytest.mark.parametrize(
@@ -146,3 +157,152 @@ def test_a_documents_meta_is_in_its_json_and_in_an_aligned_table_on_its_page(set
     page = client.get("/documents/wire-1").get_data(as_text=True)
     assert "<dt>Dateline</dt><dd class=\"meta-dateline\">SALVADOR, Feb 26</dd>" in page
     assert "<dt>Topics</dt><dd class=\"meta-topics\">cocoa, coffee</dd>" in page
+
+
+# -- the search page: articles, totals, facets, histogram, export; the browse page ---------------------------
+
+VARIED = [
+    ("reuters-1", "Reuters", "2024-01-15", ["cocoa"], ["brazil"],
+     "Cocoa growers riot in Bahia as prices collapse and warehouses burn through a long night of unrest"),
+    ("reuters-2", "Reuters", "2024-03-02", ["cocoa", "trade"], ["ghana"], "Ghana port riots delay cocoa shipments"),
+    ("reuters-3", "Reuters", "2025-02-20", ["trade"], ["brazil"], "Riots over fuel prices spread to Sao Paulo"),
+    ("bbc-1", "BBC", "2018-06-01", ["politics"], ["uk"], "Police prepare for riots after the football final"),
+    ("bbc-2", "BBC", "2025-02-11", ["politics"], ["uk"], "Council leaders meet after summer riots"),
+]
+CHIP = '{} <span aria-hidden="true">×</span>'
+
+
+@pytest.fixture(scope="module")
+def varied(tmp_path_factory, embedder):
+    """An archive with sources, dates over seven years, topics and places (the seeds have none of these)."""
+    from archive.settings import Settings
+    from indexer.search import SearchService
+
+    settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("varied") / "archive")
+    records = [
+        RawRecord(f"test:{doc_id}", f"{title}.\n\nWitnesses said the riots began at dusk in {places[0]}.\n\n"
+                  f"Officials of the {topics[0]} board met on Monday.", doc_id=doc_id, title=title, date=day,
+                  source=source, meta={"topics": topics, "places": places, "pages": [1, 2, 2]})
+        for doc_id, source, day, topics, places, title in VARIED
+    ]
+    ingest_records(settings, records, embedder=embedder)
+    return create_app(settings, service=SearchService(settings, embedder=embedder)).test_client()
+
+
+def links(page: str, css_class: str) -> list[str]:
+    """The hrefs of the <a> elements with this class, unescaped."""
+    return [unescape(href) for href in re.findall(rf'<a class="{css_class}[^"]*" href="([^"]+)"', page)]
+
+
+def test_search_page_shows_articles_by_default_with_best_passages_speakers_and_copies_by_title(client):
+    page = client.get("/", query_string={"q": QUESTION}).get_data(as_text=True)
+    first = page.split('<li class="hit article">')[1]
+    assert "race <mark>riots</mark>" in first
+    assert '<p class="speaking">— Enver Solomon, Refugee Council</p>' in first
+    assert '<details class="ranks"><summary>ranks</summary>' in first and "keyword #1" in first
+    assert 'class="view-document current"' in page and 'class="view-passage"' in page
+    also = re.search(r'<p class="also">also in (.*?)</p>', first).group(1)
+    assert "Home Office has released images" in also and ">001_b1430c0bef034883<" not in also
+    assert 'href="/documents/001_b1430c0bef034883"' in also
+
+
+def test_the_paragraph_switch_shows_one_passage_a_result(client):
+    page = client.get("/", query_string={"q": QUESTION, "group": "passage"}).get_data(as_text=True)
+    assert 'class="view-passage current"' in page and '<li class="hit article">' not in page
+    assert page.count('<li class="hit">') == 10 and " paragraphs</span>" in page
+    assert '<input type="hidden" name="group" value="passage">' in page
+
+
+def test_totals_say_about_when_they_are_a_lower_bound(client):
+    hybrid = client.get("/api/search", query_string={"q": QUESTION, "group": "document"}).get_json()
+    assert hybrid["total_relation"] == "gte"
+    page = client.get("/", query_string={"q": QUESTION}).get_data(as_text=True)
+    assert f'<span class="total">about {hybrid["total"]} articles</span>' in page
+    keyword = client.get("/api/search", query_string={"q": "riots", "mode": "keyword", "group": "document"})
+    exact = keyword.get_json()
+    assert exact["total_relation"] == "eq"
+    page = client.get("/", query_string={"q": "riots", "mode": "keyword"}).get_data(as_text=True)
+    expected = f'{exact["total"]} article{"s" if exact["total"] != 1 else ""}'
+    assert f'<span class="total">{expected}</span>' in page
+
+
+def test_facets_show_counts_and_each_value_links_to_the_query_narrowed_by_it(varied):
+    page = varied.get("/", query_string={"q": "riots", "mode": "keyword"}).get_data(as_text=True)
+    sidebar = page[page.index('<aside class="facets"'):]
+    assert re.search(r'>Reuters</a> <span class="count">3</span>', sidebar)
+    assert re.search(r'>BBC</a> <span class="count">2</span>', sidebar)
+    assert re.search(r'>cocoa</a> <span class="count">2</span>', sidebar)
+    assert re.search(r'>brazil</a> <span class="count">2</span>', sidebar)
+    hrefs = [unescape(h) for h in re.findall(r'<a href="([^"]+)">', sidebar)]
+    by_source = next(h for h in hrefs if "source=Reuters" in h)
+    assert "q=riots" in by_source and "mode=keyword" in by_source
+    narrowed = varied.get(by_source.replace("/?", "/api/search?") + "&group=document").get_json()
+    assert {r["source"] for r in narrowed["results"]} == {"Reuters"} and narrowed["total"] == 3
+    by_topic = next(h for h in hrefs if "meta.topics=cocoa" in h)
+    topic_page = varied.get(by_topic).get_data(as_text=True)
+    assert CHIP.format("topics: cocoa") in topic_page and topic_page.count('<li class="hit article">') == 2
+    by_year = next(h for h in hrefs if "date_from=2018-01-01" in h)
+    assert "date_to=2018-12-31" in by_year and "q=riots" in by_year
+
+
+def test_the_histogram_has_a_bar_per_year_or_per_month_and_each_narrows_the_dates(varied):
+    page = varied.get("/", query_string={"q": "riots", "mode": "keyword"}).get_data(as_text=True)
+    bars = re.findall(r'<a class="bar h-(\d+)" href="([^"]+)" title="([^"]+)" data-value="(\d{4}(?:-\d\d)?)"', page)
+    assert [value for *_, value in bars] == [str(year) for year in range(2018, 2026)]
+    steps = {value: int(step) for step, *_, value in bars}
+    assert steps["2025"] == 20 and steps["2019"] == 0 and 0 < steps["2018"] < 20
+    only_reuters = varied.get("/", query_string={"q": "riots", "mode": "keyword", "source": "Reuters"})
+    months = re.findall(r'<a class="bar h-(\d+)" href="([^"]+)" title="[^"]+" data-value="(\d{4}-\d\d)"',
+                        only_reuters.get_data(as_text=True))
+    assert months[0][2] == "2024-01" and months[-1][2] == "2025-02" and len(months) == 14
+    href = unescape(months[1][1])
+    assert "date_from=2024-02-01" in href and "date_to=2024-02-29" in href and "source=Reuters" in href
+
+
+def test_the_export_link_carries_the_search_and_downloads_csv_with_a_header(varied):
+    page = varied.get("/", query_string={"q": "riots", "mode": "keyword", "source": "Reuters"}).get_data(as_text=True)
+    href = unescape(re.search(r'<a href="(/api/export\?[^"]+format=csv)" download>CSV</a>', page).group(1))
+    assert "q=riots" in href and "source=Reuters" in href and "mode=keyword" in href
+    assert re.search(r'<a href="/api/export\?[^"]+format=jsonl" download>JSONL</a>', page)
+    response = varied.get(href)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows and {row["source"] for row in rows} == {"Reuters"} and "title" in rows[0]
+
+
+def test_articles_show_meta_highlights_and_the_page_of_a_passage(varied):
+    page = varied.get("/", query_string={"q": "cocoa growers Bahia", "mode": "keyword"}).get_data(as_text=True)
+    first = page.split('<li class="hit article">')[1]
+    assert "Cocoa growers riot in Bahia as prices collapse and warehouses burn through a long night" in first
+    assert 'topics: <a href="' in first and 'places: <a href="' in first
+    assert '<span class="page">p. 1</span>' in first
+
+
+def test_the_documents_page_browses_with_filters_sort_and_meta_from_the_query_string(varied):
+    page = varied.get("/documents").get_data(as_text=True)
+    assert 'href="/documents"' in page and "5 documents" in page
+    titles = re.findall(r'<td class="title"><a href="/documents/([^"]+)">', page)
+    assert titles == ["reuters-3", "bbc-2", "reuters-2", "reuters-1", "bbc-1"]
+    oldest = varied.get("/documents?sort=date").get_data(as_text=True)
+    assert re.findall(r'<td class="title"><a href="/documents/([^"]+)">', oldest)[0] == "bbc-1"
+    narrowed = varied.get("/documents", query_string={"source": "Reuters", "meta.topics": "cocoa",
+                                                      "date_from": "2024-02-01"}).get_data(as_text=True)
+    assert re.findall(r'<td class="title"><a href="/documents/([^"]+)">', narrowed) == ["reuters-2"]
+    assert CHIP.format("topics: cocoa") in narrowed
+    assert '<input type="hidden" name="meta.topics" value="cocoa">' in narrowed
+    assert '<link rel="alternate" type="application/json" href="/api/documents?' in narrowed
+    assert varied.get("/documents?page=0").status_code == 400
+
+
+def test_the_document_page_shows_no_server_paths(client, seeds):
+    page = client.get("/documents/000_ac5b891913291307").get_data(as_text=True)
+    assert str(seeds) not in page and "<dt>From</dt>" not in page
+    assert client.get("/api/documents/000_ac5b891913291307").get_json()["origin"]
+
+
+def test_templates_build_their_links_with_url_for():
+    from pathlib import Path
+
+    templates = Path(__file__).resolve().parent.parent / "web" / "templates"
+    for template in templates.glob("*.html"):
+        assert not re.search(r'(href|action|src)="/', template.read_text()), template.name
