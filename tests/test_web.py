@@ -292,6 +292,9 @@ def test_the_documents_page_browses_with_filters_sort_and_meta_from_the_query_st
     assert '<input type="hidden" name="meta.topics" value="cocoa">' in narrowed
     assert '<link rel="alternate" type="application/json" href="/api/documents?' in narrowed
     assert varied.get("/documents?page=0").status_code == 400
+    past = varied.get("/documents?page=2")
+    assert past.status_code == 400 and "page 2 is past the end" in past.get_data(as_text=True)
+    assert 'href="/documents?source=BBC"' in page
 
 
 def test_the_document_page_shows_no_server_paths(client, seeds):
@@ -306,3 +309,14 @@ def test_templates_build_their_links_with_url_for():
     templates = Path(__file__).resolve().parent.parent / "web" / "templates"
     for template in templates.glob("*.html"):
         assert not re.search(r'(href|action|src)="/', template.read_text()), template.name
+
+
+def test_the_documents_page_pages_through_the_archive_keeping_its_filters(varied, monkeypatch):
+    monkeypatch.setattr("web.pages.DOCUMENTS_PAGE_SIZE", 2)
+    first = varied.get("/documents?sort=date&source=Reuters").get_data(as_text=True)
+    assert "3 documents · page 1 of 2" in first
+    next_page = unescape(re.search(r'<a href="([^"]+)" rel="next">', first).group(1))
+    assert "page=2" in next_page and "source=Reuters" in next_page and "sort=date" in next_page
+    second = varied.get(next_page).get_data(as_text=True)
+    assert re.findall(r'<td class="title"><a href="/documents/([^"]+)">', second) == ["reuters-3"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second

@@ -212,6 +212,9 @@ def documents_page():
     if request.args.get("sort"):
         state["sort"] = found["sort"]
     last = max(1, -(-found["total"] // DOCUMENTS_PAGE_SIZE))
+    if page > last:
+        raise InvalidRequestError.about("page", f"{page} is past the end: these documents fill {last} "
+                                        f"page{'s' if last != 1 else ''}")
 
     def link(**changes) -> str:
         return url_for("pages.documents_page", **{**state, "page": None, **changes})
@@ -223,6 +226,7 @@ def documents_page():
                   sorts=(("-date", "newest"), ("date", "oldest"), ("title", "title"), ("id", "id")),
                   previous=link(page=page - 1) if page > 1 else None,
                   next=link(page=page + 1) if page < last else None,
+                  source_link=lambda source: link(source=source),
                   meta_link=lambda name, value: link(
                       **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}))
 
