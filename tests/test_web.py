@@ -204,6 +204,9 @@ def test_search_page_shows_articles_by_default_with_best_passages_speakers_and_c
     also = re.search(r'<p class="also">also in (.*?)</p>', first).group(1)
     assert "Home Office has released images" in also and ">001_b1430c0bef034883<" not in also
     assert 'href="/documents/001_b1430c0bef034883"' in also
+    twin = unescape(re.search(r'<link rel="alternate" type="application/json" href="([^"]+)"', page).group(1))
+    assert "group=document" in twin and "facets=source,year,month,speaker" in twin
+    assert client.get(twin).get_json()["results"][0]["doc_id"] == "000_ac5b891913291307"
 
 
 def test_the_paragraph_switch_shows_one_passage_a_result(client):
