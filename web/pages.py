@@ -1,4 +1,5 @@
-"""HTML pages: the search page and document pages. They render what the API's helpers return."""
+"""HTML pages: the search page (articles or paragraphs, facets, date histogram, export), the documents browser,
+document and speaker pages. They render what the API's helpers return, and link their JSON twin."""
 
 from __future__ import annotations
 
@@ -121,8 +122,7 @@ def results_context(response, state: dict) -> dict:
     quotes = [quote for doc_id in doc_ids for quote in service().store.quotes(doc_id=doc_id)]
     copies = sorted({d for result in response.results for d in result.duplicates})
     titles = {doc_id: row["title"] for doc_id, row in service().store.documents_meta(copies).items()}
-    export = {key: value for key, value in state.items() if key != "page"}
-    export["group"] = response.group
+    export = {**state, "group": response.group}
     return {
         "response": response,
         "views": {"document": search_link(state, group="document"), "passage": search_link(state, group="passage")},
