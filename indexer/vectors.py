@@ -24,7 +24,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-ENCODINGS = ("float32", "float16")
 KINDS = ("flat", "ivf")
 DECODE_AT_MOST = 1000  # allowed ids scored by decoding their vectors; above, every list is scanned for them
 faiss.omp_set_num_threads(1)
