@@ -47,9 +47,11 @@ run: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Speed and memory figures (not tests): BBC ingest, 100k chunks, latency, concurrent API load. ~10-15 min.

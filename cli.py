@@ -118,7 +118,7 @@ def _preview(settings: Settings, paths: list[Path], source: str | None, as_json:
         if as_json:
             click.echo(json.dumps({
                 "origin": item.origin, "id": doc.doc_id, "action": item.action, "title": doc.title,
-                "date": doc.date, "source": doc.source, "url": doc.url, "meta": {},
+                "date": doc.date, "source": doc.source, "url": doc.url, "meta": doc.meta,
                 "paragraphs": list(doc.paragraphs), "warnings": list(item.warnings),
             }, ensure_ascii=False))
         else:

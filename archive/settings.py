@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -123,7 +124,7 @@ class Settings:
                     raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}={value!r} must be at least {low}")
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None, **overrides: Any) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Defaults, then `ARCHIVE_<NAME>` variables, then explicit overrides (CLI flags); None means unset."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}

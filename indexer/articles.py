@@ -63,7 +63,7 @@ def fold_copies(ranking: list[tuple[str, float]], groups: dict[str, str | None])
         if group in shown:
             shown[group][2].append(doc_id)
             continue
-        entry = (doc_id, score, [])
+        entry: tuple[str, float, list[str]] = (doc_id, score, [])
         shown[group] = entry
         result.append(entry)
     return result

@@ -195,6 +195,8 @@ def publish(
         if row.chunk_id not in keyword_set:
             new_rows.append(row)
         if row.chunk_id not in vector_set:
+            if blob is None:
+                raise IndexMismatchError(f"chunk {row.chunk_id} has no stored vector: run `archive rebuild`")
             new_ids.append(row.chunk_id)
             new_vectors.append(np.frombuffer(blob, dtype=np.float32))
     removed = np.array(sorted(keyword_set - wanted), dtype=np.int64)

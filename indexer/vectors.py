@@ -24,7 +24,6 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-ENCODINGS = ("float32", "float16")
 KINDS = ("flat", "ivf")
 DECODE_AT_MOST = 1000  # allowed ids scored by decoding their vectors; above, every list is scanned for them
 faiss.omp_set_num_threads(1)
@@ -195,8 +194,14 @@ class VectorIndex:
             return self._search_among(query[0], limit, np.asarray(allowed, dtype=np.int64))
         else:
             params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed))
-        scores, ids = self.index.search(query, min(limit, len(self)), params=params)
+        scores, ids = self._held().search(query, min(limit, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
+
+    def _held(self) -> faiss.Index:
+        """The FAISS index (an empty IVF index has none until its first vectors train it)."""
+        if self.index is None:
+            raise RuntimeError("this vector index holds no vectors yet")
+        return self.index
 
     def _search_among(self, query: np.ndarray, limit: int, allowed: np.ndarray) -> list[tuple[int, float]]:
         """Exact search over a few ids: their stored vectors, decoded, against the query (no list is scanned)."""
@@ -205,14 +210,14 @@ class VectorIndex:
         present = np.unique(allowed[(found < len(held)) & (held[np.minimum(found, len(held) - 1)] == allowed)])
         if not len(present):
             return []
-        scores = self.index.reconstruct_batch(present) @ query
+        scores = self._held().reconstruct_batch(present) @ query
         order = np.argsort(-scores, kind="stable")[:limit]
         return [(int(present[i]), float(scores[i])) for i in order]
 
     def _nprobe(self, allowed: np.ndarray | None) -> int:
         """Lists to scan: all of them for a selective filter (exact), `nprobe` widened in proportion to what a
         broad filter drops, else `nprobe`."""
-        lists = int(self.index.nlist)
+        lists = int(self._held().nlist)
         if allowed is None:
             return min(self.nprobe, lists)
         share = len(allowed) / max(len(self), 1)

@@ -14,6 +14,11 @@ ERROR = {
         "properties": {"status": {"type": "integer"}, "message": {"type": "string"}},
     }},
 }
+_RANKS = {
+    "type": "object",
+    "required": ["keyword", "semantic"],
+    "properties": {"keyword": {"type": ["integer", "null"]}, "semantic": {"type": ["integer", "null"]}},
+}
 HIT = {
     "type": "object",
     "required": ["rank", "score", "doc_id", "chunk_id", "position", "paragraph", "title", "source", "date",
@@ -31,11 +36,7 @@ HIT = {
         "url": _NULLABLE_STRING,
         "text": {"type": "string"},
         "snippet": {"type": "string", "description": "HTML: escaped text, query terms in <mark>."},
-        "ranks": {
-            "type": "object",
-            "required": ["keyword", "semantic"],
-            "properties": {"keyword": {"type": ["integer", "null"]}, "semantic": {"type": ["integer", "null"]}},
-        },
+        "ranks": _RANKS,
         "duplicates": {"type": "array", "items": {"type": "string"},
                        "description": "Other documents holding a copy of this paragraph."},
         "page": {"type": ["integer", "null"], "description": "Page of the paragraph, for PDFs (from 1)."},
@@ -49,7 +50,7 @@ PASSAGE = {
         "paragraph": {"type": "integer"},
         "text": {"type": "string"},
         "snippet": {"type": "string"},
-        "ranks": HIT["properties"]["ranks"],
+        "ranks": _RANKS,
         "page": {"type": ["integer", "null"]},
     },
 }
