@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -41,8 +42,9 @@ def clusters_for(count: int) -> int:
     return max(1, min(int(4 * math.sqrt(max(count, 1))), count // 39))
 
 
-def _ivf(dimension: int, encoding: str, lists: int) -> faiss.IndexIVF:
-    quantizer = faiss.IndexFlatIP(dimension)
+def _ivf(dimension: int, encoding: str, lists: int) -> Any:
+    quantizer: Any = faiss.IndexFlatIP(dimension)
+    index: Any
     if encoding == "float16":
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dimension, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
@@ -76,7 +78,7 @@ class VectorIndex:
         self._kind = kind
         if index is None:
             index = faiss.IndexIDMap2(_flat(dimension, encoding)) if kind == "flat" else None
-        self.index = index
+        self.index: Any = index  # FAISS's Python types are dynamic (IndexIDMap2 or IndexIVF)
         self._ids: np.ndarray | None = None
 
     @property
@@ -161,7 +163,7 @@ class VectorIndex:
             index.train(sample)
         finally:
             faiss.omp_set_num_threads(threads)
-        index.set_direct_map_type(faiss.DirectMap.Hashtable)
+        index.set_direct_map_type(faiss.DirectMap.Hashtable)  # type: ignore[attr-defined]
         return index
 
     def delete(self, ids: np.ndarray) -> None:
@@ -175,7 +177,7 @@ class VectorIndex:
         if self.index is None:
             return None
         try:
-            return self.index.reconstruct(int(chunk_id))
+            return np.asarray(self.index.reconstruct(int(chunk_id)))
         except RuntimeError:
             return None
 
@@ -190,11 +192,11 @@ class VectorIndex:
                 return []
             selector = faiss.IDSelectorBatch(np.asarray(allowed, dtype=np.int64))
         if self.kind == "flat":
-            params = faiss.SearchParameters(sel=selector) if selector is not None else None
+            params = faiss.SearchParameters(sel=selector) if selector is not None else None  # type: ignore[call-arg]
         elif allowed is not None and len(allowed) <= DECODE_AT_MOST:
             return self._search_among(query[0], limit, np.asarray(allowed, dtype=np.int64))
         else:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed))  # type: ignore[call-arg]
         scores, ids = self.index.search(query, min(limit, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
