@@ -64,7 +64,10 @@ class KeywordBackend(Protocol):
 class VectorBackend(Protocol):
     """Nearest neighbours by cosine over unit vectors, keyed by chunk id."""
 
-    kind: str
+    @property
+    def kind(self) -> str:
+        """What the index is, recorded in the generation's manifest (e.g. `flat`, `ivf`)."""
+        ...
 
     def __len__(self) -> int: ...
 

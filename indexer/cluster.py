@@ -27,6 +27,7 @@ from archive.errors import ArchiveError
 from archive.settings import Settings
 
 PLUGIN_NAME = "archive-embedder"
+EMBEDDER_ATTRIBUTE = "archive_embedder"
 CONNECT_SECONDS = 10
 
 
@@ -58,15 +59,15 @@ class EmbedderPlugin(WorkerPlugin):
             torch.set_num_threads(self.torch_threads)
         embedder = Embedder.from_settings(self.settings, query_cache_size=0)
         embedder.encode_documents(["warm up"])
-        worker.archive_embedder = embedder
+        setattr(worker, EMBEDDER_ATTRIBUTE, embedder)
 
     def teardown(self, worker) -> None:
-        worker.__dict__.pop("archive_embedder", None)
+        worker.__dict__.pop(EMBEDDER_ATTRIBUTE, None)
 
 
 def encode_batch(texts: list[str]) -> tuple[str, np.ndarray]:
     """Runs on a worker: (the identity key of the model used, the texts' unit vectors)."""
-    embedder = get_worker().archive_embedder
+    embedder = getattr(get_worker(), EMBEDDER_ATTRIBUTE)
     return embedder.identity.key, embedder.encode_documents(texts)
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -40,8 +41,9 @@ def clusters_for(count: int) -> int:
     return max(1, min(int(4 * math.sqrt(max(count, 1))), count // 39))
 
 
-def _ivf(dimension: int, encoding: str, lists: int) -> faiss.IndexIVF:
-    quantizer = faiss.IndexFlatIP(dimension)
+def _ivf(dimension: int, encoding: str, lists: int) -> Any:
+    quantizer: Any = faiss.IndexFlatIP(dimension)
+    index: Any
     if encoding == "float16":
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dimension, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
@@ -75,7 +77,7 @@ class VectorIndex:
         self._kind = kind
         if index is None:
             index = faiss.IndexIDMap2(_flat(dimension, encoding)) if kind == "flat" else None
-        self.index = index
+        self.index: Any = index  # FAISS's Python types are dynamic (IndexIDMap2 or IndexIVF)
         self._ids: np.ndarray | None = None
 
     @property
@@ -174,7 +176,7 @@ class VectorIndex:
         if self.index is None:
             return None
         try:
-            return self.index.reconstruct(int(chunk_id))
+            return np.asarray(self.index.reconstruct(int(chunk_id)))
         except RuntimeError:
             return None
 
