@@ -27,9 +27,9 @@ def split_sentences(text: str) -> list[str]:
     """Sentences of a paragraph. Abbreviations (Mr., U.S.) and initials do not end a sentence."""
     sentences, start = [], 0
     for match in _SENTENCE_END.finditer(text):
-        if match.group(1).startswith(".") and _is_abbreviation(text[start:match.start(1)]):
+        if match.group(1).startswith(".") and _is_abbreviation(text[start : match.start(1)]):
             continue
-        sentences.append(text[start:match.end(1)].strip())
+        sentences.append(text[start : match.end(1)].strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:
@@ -98,7 +98,7 @@ def _split_oversized(sentence: str, count_tokens: TokenCounter, max_tokens: int)
     pieces: list[str] = []
     for clause in clauses:
         words = clause.split()
-        pieces.extend(" ".join(words[i:i + words_per_piece]) for i in range(0, len(words), words_per_piece))
+        pieces.extend(" ".join(words[i : i + words_per_piece]) for i in range(0, len(words), words_per_piece))
     merged: list[str] = []
     sizes = count_tokens(pieces)
     size_so_far = 0

@@ -79,7 +79,7 @@ def clean(record: RawRecord) -> Cleaned:
     if not isinstance(pages, list) or len(pages) < len(blocks):
         pages = None
     else:
-        pages = pages[len(pages) - len(blocks):]
+        pages = pages[len(pages) - len(blocks) :]
     found: list[tuple[str, int | None]] = []
     for i, block in enumerate(blocks):
         for paragraph in split_paragraphs(block):
@@ -138,8 +138,12 @@ def _keep_tables_with_their_paragraph(found: list[tuple[str, int | None]]) -> li
         run.clear()
 
     for i, (paragraph, page) in enumerate(found):
-        label = (len(paragraph.split()) <= 3 and not _TERMINAL.search(paragraph) and i + 1 < len(found)
-                 and is_table_line(found[i + 1][0]))
+        label = (
+            len(paragraph.split()) <= 3
+            and not _TERMINAL.search(paragraph)
+            and i + 1 < len(found)
+            and is_table_line(found[i + 1][0])
+        )
         if is_table_line(paragraph) or label:
             run.append((paragraph, page))
         else:
@@ -163,13 +167,13 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
         if not match:
             return found, text
         key = match.group("key").lower()
-        rest = text[match.end():]
+        rest = text[match.end() :]
         if key in {"date", "dated", "published", "updated"}:
             value = _DATE_VALUE.match(rest)
             if not value or "date" in found:
                 return found, text
             found["date"] = value.group(0)
-            text = rest[value.end():]
+            text = rest[value.end() :]
         else:
             line, _, remainder = rest.partition("\n")
             if ":" not in text[: match.end()] or not line.strip() or key in found:
@@ -186,8 +190,10 @@ def split_paragraphs(text: str) -> list[str]:
         lines = [line.strip() for line in block.split("\n") if line.strip()]
         if not lines:
             continue
-        wrapped = len(lines) > 2 and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90 and not any(
-            _TERMINAL.search(line) for line in lines[:-1]
+        wrapped = (
+            len(lines) > 2
+            and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90
+            and not any(_TERMINAL.search(line) for line in lines[:-1])
         )
         if wrapped:
             paragraphs.append(" ".join(lines))

@@ -65,6 +65,4 @@ def _numeric(match: re.Match, text: str) -> str:
         return _checked(c, a, b, text)
     if a == b:
         return _checked(c, a, b, text)
-    raise DateError(
-        f"{text!r} is ambiguous (day/month or month/day?); write it as {ACCEPTED_FORMS}"
-    )
+    raise DateError(f"{text!r} is ambiguous (day/month or month/day?); write it as {ACCEPTED_FORMS}")

@@ -38,7 +38,7 @@ def path_name(path: Path, root: Path) -> str:
     except ValueError:
         relative = Path(path.name)
     parts = [slug(part) for part in relative.with_suffix("").parts]
-    return "/".join(part for part in parts if part)[:MAX_ID_CHARS - 9] or "document"
+    return "/".join(part for part in parts if part)[: MAX_ID_CHARS - 9] or "document"
 
 
 def disambiguated(name: str, origin: str) -> str:

@@ -36,8 +36,9 @@ MAIL_SUFFIXES = {".eml"}
 MBOX_SUFFIXES = {".mbox"}
 WARC_SUFFIXES = {".warc", ".warc.gz"}
 BINARY_SUFFIXES = PDF_SUFFIXES | DOCX_SUFFIXES | MAIL_SUFFIXES
-SUPPORTED_SUFFIXES = (TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES
-                      | MBOX_SUFFIXES | WARC_SUFFIXES)
+SUPPORTED_SUFFIXES = (
+    TEXT_SUFFIXES | HTML_SUFFIXES | JSON_SUFFIXES | JSONL_SUFFIXES | BINARY_SUFFIXES | MBOX_SUFFIXES | WARC_SUFFIXES
+)
 
 MAX_DOCUMENT_BYTES = 2_000_000
 MAX_COLLECTION_BYTES = 512_000_000
@@ -157,7 +158,7 @@ def iter_records(
 
 
 def _renamed(origin: str, path: str, name: str) -> str:
-    return name + origin[len(path):] if origin.startswith(path) else origin
+    return name + origin[len(path) :] if origin.startswith(path) else origin
 
 
 def read_data(
@@ -244,8 +245,10 @@ def _sized(items: Iterator[RawRecord | Problem], limit: int) -> Iterator[RawReco
 
 
 def _too_large(size: int, limit: int) -> str:
-    return (f"document is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit (ARCHIVE_MAX_DOCUMENT_BYTES); "
-            "split it into articles")
+    return (
+        f"document is {size / 1e6:.1f} MB, over the {limit / 1e6:.1f} MB limit (ARCHIVE_MAX_DOCUMENT_BYTES); "
+        "split it into articles"
+    )
 
 
 def read_bytes(path: Path, limit: int, origin: str | None = None) -> bytes:
@@ -289,8 +292,10 @@ def decode(data: bytes, origin: str) -> str:
         try:
             text = data.decode(declared or "cp1252")
         except UnicodeDecodeError as exc:
-            raise BadInputError(origin, f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
-                "nor Windows-1252; convert it to UTF-8"
+            raise BadInputError(
+                origin,
+                f"not valid UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start}) "
+                "nor Windows-1252; convert it to UTF-8",
             ) from exc
     return _checked_text(text, origin)
 
@@ -371,8 +376,7 @@ def record_from_mapping(item: object, origin: str) -> RawRecord:
             raise BadInputError(origin, f"field {key!r} should be a string, got {type(value).__name__}")
         values[key] = None if value is None else str(value)
     if not (values["text"] or "").strip():
-        raise BadInputError(origin, f"no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}"
-        )
+        raise BadInputError(origin, f"no text; expected one of the fields {', '.join(_FIELD_NAMES['text'])}")
     text = values.pop("text") or ""
     used = {next((n for n in names if item.get(n) not in (None, "")), None) for names in _FIELD_NAMES.values()}
     meta = {k: v for k, v in item.items() if k not in used and v not in (None, "", [], {})}

@@ -116,7 +116,8 @@ def current_generation(settings: Settings) -> Path | None:
 def check_compatible(manifest: Manifest, embedder: Embedder) -> None:
     """An index answers only to the model that built it."""
     if (manifest.model.get("sha256"), manifest.model.get("variant", "")) != (
-        embedder.identity.sha256, embedder.identity.variant
+        embedder.identity.sha256,
+        embedder.identity.variant,
     ):
         raise IndexMismatchError(
             f"the index was built with model {manifest.model.get('name')} (sha256 "
@@ -165,15 +166,19 @@ def publish(
         else:
             if Manifest.read(previous).vector_encoding != settings.vector_encoding:
                 previous = None
-            elif (Manifest.read(previous).store_version == store.version() and embedded == 0
-                  and Manifest.read(previous).vector_index == kind):
+            elif (
+                Manifest.read(previous).store_version == store.version()
+                and embedded == 0
+                and Manifest.read(previous).vector_index == kind
+            ):
                 return Manifest.read(previous), 0
 
     name = datetime.now(timezone.utc).strftime("gen-%Y%m%dT%H%M%S%fZ")
     building = root / f".building-{name}"
     if previous is not None and not full:
-        shutil.copytree(previous / "keyword", building / "keyword", copy_function=os.link,
-                        ignore=shutil.ignore_patterns("*.lock"))
+        shutil.copytree(
+            previous / "keyword", building / "keyword", copy_function=os.link, ignore=shutil.ignore_patterns("*.lock")
+        )
         keyword = KeywordIndex(building / "keyword")
         vectors = VectorIndex.load(previous / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
         indexed = vectors.ids()
@@ -213,17 +218,28 @@ def publish(
     manifest = Manifest(
         generation=name,
         created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        model={"name": embedder.identity.name, "sha256": embedder.identity.sha256,
-               "variant": embedder.identity.variant, "encoder": embedder.encoder, "dimension": embedder.dimension},
+        model={
+            "name": embedder.identity.name,
+            "sha256": embedder.identity.sha256,
+            "variant": embedder.identity.variant,
+            "encoder": embedder.encoder,
+            "dimension": embedder.dimension,
+        },
         chunker=chunker_signature(settings, embedder),
         keyword_schema=SCHEMA_VERSION,
         store_version=version,
         vector_encoding=settings.vector_encoding,
         vector_index=vectors.kind,
-        counts={"documents": stats.documents, "chunks": len(wanted), "vectors": len(vectors),
-                "keyword_docs": keyword.num_docs, "added": len(new_rows), "removed": int(len(removed)),
-                "document_index": documents,
-                "vector_lists": vectors.lists},
+        counts={
+            "documents": stats.documents,
+            "chunks": len(wanted),
+            "vectors": len(vectors),
+            "keyword_docs": keyword.num_docs,
+            "added": len(new_rows),
+            "removed": int(len(removed)),
+            "document_index": documents,
+            "vector_lists": vectors.lists,
+        },
     )
     manifest.write(building)
     os.replace(building, root / name)
@@ -239,8 +255,12 @@ def _update_documents(store: Store, building: Path, previous: Path | None) -> in
     are replaced, removed ones deleted (their stamps are kept beside the index). Returns its size."""
     stamps_file = "documents.json"
     if previous is not None and (previous / "documents").is_dir() and (previous / stamps_file).is_file():
-        shutil.copytree(previous / "documents", building / "documents", copy_function=os.link,
-                        ignore=shutil.ignore_patterns("*.lock"))
+        shutil.copytree(
+            previous / "documents",
+            building / "documents",
+            copy_function=os.link,
+            ignore=shutil.ignore_patterns("*.lock"),
+        )
         documents = DocumentIndex(building / "documents")
         before = json.loads((previous / stamps_file).read_text())
     else:
@@ -257,7 +277,11 @@ def _update_documents(store: Store, building: Path, previous: Path | None) -> in
 def document_rows(store: Store, doc_ids: list[str]) -> Iterator[DocumentRow]:
     for row in store.document_rows(doc_ids):
         yield DocumentRow(
-            doc_id=row["doc_id"], title=row["title"], text=row["text"], source=row["source"], date=row["date"],
+            doc_id=row["doc_id"],
+            title=row["title"],
+            text=row["text"],
+            source=row["source"],
+            date=row["date"],
             speakers=tuple(sorted(filter(None, (row["speakers"] or "").split(",")))),
             meta=json.loads(row["meta"]) if "meta" in row.keys() and row["meta"] else {},
         )
@@ -276,8 +300,13 @@ def vector_kind(settings: Settings, chunks: int) -> str:
 
 
 def _new_vectors(kind: str, settings: Settings, dimension: int) -> VectorIndex:
-    return VectorIndex.create(dimension, kind, settings.vector_encoding, nprobe=settings.ivf_nprobe,
-                              exact_fraction=settings.exact_filter_fraction)
+    return VectorIndex.create(
+        dimension,
+        kind,
+        settings.vector_encoding,
+        nprobe=settings.ivf_nprobe,
+        exact_fraction=settings.exact_filter_fraction,
+    )
 
 
 def _must_rebuild(vectors: VectorIndex, kind: str, settings: Settings) -> bool:
@@ -316,7 +345,7 @@ def embed_missing(
         from tqdm import tqdm
 
         bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
-    parts = [rows[start:start + batch] for start in range(0, len(rows), batch)]
+    parts = [rows[start : start + batch] for start in range(0, len(rows), batch)]
     texts = ([embedding_text(r.title, r.context, r.text) for r in part] for part in parts)
     if settings is not None and settings.cluster:
         encoded = _encode_on_cluster(settings, embedder, texts)

@@ -154,11 +154,18 @@ class DocumentIndex:
         if where.source:
             clauses.append((tantivy.Occur.Must, self._term("source_key", where.source.lower())))
         if where.date_from or where.date_to:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                self.schema, "date", tantivy.FieldType.Date,
-                _as_datetime(where.date_from) if where.date_from else _EARLIEST,
-                _as_datetime(where.date_to) if where.date_to else _LATEST,
-            )))
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema,
+                        "date",
+                        tantivy.FieldType.Date,
+                        _as_datetime(where.date_from) if where.date_from else _EARLIEST,
+                        _as_datetime(where.date_to) if where.date_to else _LATEST,
+                    ),
+                )
+            )
         if where.speakers is not None:
             if not where.speakers:
                 return None, fixed

@@ -88,8 +88,9 @@ def _weights_sha256(folder: Path) -> str:
 class Embedder:
     """Encodes chunks and queries into normalized vectors; counts tokens with the model's own tokenizer."""
 
-    def __init__(self, spec: str = BUNDLED, query_cache_size: int = 1024, encoder: str = "torch",
-                 export_dir: Path | None = None):
+    def __init__(
+        self, spec: str = BUNDLED, query_cache_size: int = 1024, encoder: str = "torch", export_dir: Path | None = None
+    ):
         """`encoder`: torch (default), onnx (same vectors, exported locally) or onnx-int8 (quantized weights:
         different vectors, so an index built with it answers only to it)."""
         if encoder not in ENCODERS:
@@ -158,15 +159,17 @@ class Embedder:
             folder = (self._export_dir or Path(self.identity.path)) / f"onnx-{self.identity.sha256[:16]}"
             with self._lock:
                 if self._onnx is None:
-                    self._onnx = OnnxEncoder(Path(self.identity.path), folder, self.encoder == "onnx-int8",
-                                             self.max_tokens)
+                    self._onnx = OnnxEncoder(
+                        Path(self.identity.path), folder, self.encoder == "onnx-int8", self.max_tokens
+                    )
         return self._onnx
 
     def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
         if self.encoder != "torch":
             return self.onnx.encode(texts, batch_size)
-        return self.model.encode(texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True,
-                                 show_progress_bar=progress)
+        return self.model.encode(
+            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
+        )
 
     def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
         if not texts:

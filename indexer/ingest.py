@@ -96,13 +96,26 @@ class Ingestor:
                     raise BadInputError(record.origin, f"field 'date': {exc}") from exc
                 warnings.append(f"date not stored: {exc}")
         title = cleaned.title or derive_title(cleaned.paragraphs)
-        content_hash = hashlib.sha256(json.dumps(
-            [title, date, cleaned.source, cleaned.url, cleaned.paragraphs]
-            + ([cleaned.meta] if cleaned.meta else []), ensure_ascii=False, sort_keys=True,
-        ).encode("utf-8")).hexdigest()
+        content_hash = hashlib.sha256(
+            json.dumps(
+                [title, date, cleaned.source, cleaned.url, cleaned.paragraphs]
+                + ([cleaned.meta] if cleaned.meta else []),
+                ensure_ascii=False,
+                sort_keys=True,
+            ).encode("utf-8")
+        ).hexdigest()
         doc_id, action = self._identify(incoming, title, content_hash)
-        document = Document(doc_id, record.origin, title, date, cleaned.source, cleaned.url, cleaned.paragraphs,
-                            content_hash, cleaned.meta)
+        document = Document(
+            doc_id,
+            record.origin,
+            title,
+            date,
+            cleaned.source,
+            cleaned.url,
+            cleaned.paragraphs,
+            content_hash,
+            cleaned.meta,
+        )
         return action, document, warnings
 
     def _identify(self, incoming: Incoming, title: str, content_hash: str) -> tuple[str, str]:
@@ -135,8 +148,14 @@ class Ingestor:
         if self.embedder is None:
             raise RuntimeError("storing documents needs the embedder's tokenizer; open the Ingestor with one")
         settings = self.settings
-        chunks = chunk_document(document.doc_id, document.title, document.paragraphs, self.embedder.count_tokens,
-                                settings.chunk_tokens, settings.context_tokens)
+        chunks = chunk_document(
+            document.doc_id,
+            document.title,
+            document.paragraphs,
+            self.embedder.count_tokens,
+            settings.chunk_tokens,
+            settings.context_tokens,
+        )
         sig = signature(document.text)
         norms = [normalized_hash(c.text) for c in chunks]
         names = Registry()
@@ -145,8 +164,9 @@ class Ingestor:
         self.registry.merge(names)
         with self.store.transaction():
             ids = self.store.put_document(document, chunks, sig, norms, quotes, self.registry)
-            self._link_copies(document.doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)),
-                              report)
+            self._link_copies(
+                document.doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)), report
+            )
 
     def _link_copies(self, doc_id: str, sig, chunks: list[tuple[int, str, str]], report: IngestReport) -> None:
         """Group the document with its near-duplicates, and mark chunks that repeat elsewhere as copies."""
@@ -181,8 +201,9 @@ def writer(settings: Settings, embedder: Embedder, rechunk: bool = True) -> Iter
             store.close()
 
 
-def read_paths(paths: list[Path], settings: Settings, report: IngestReport, source: str | None = None,
-               progress: bool = False) -> Iterator[Incoming]:
+def read_paths(
+    paths: list[Path], settings: Settings, report: IngestReport, source: str | None = None, progress: bool = False
+) -> Iterator[Incoming]:
     """Records from files and folders (recursively), each with the id its path suggests; problems go to the
     report. `source` is given to records that name none."""
     for root in paths:
@@ -224,21 +245,30 @@ def _records_of(path: Path, settings: Settings, report: IngestReport, progress: 
             yield item
 
 
-def ingest_paths(settings: Settings, paths: list[Path], embedder: Embedder | None = None, progress: bool = False,
-                 source: str | None = None) -> IngestReport:
+def ingest_paths(
+    settings: Settings,
+    paths: list[Path],
+    embedder: Embedder | None = None,
+    progress: bool = False,
+    source: str | None = None,
+) -> IngestReport:
     """Ingest files and folders (recursively). Bad files are reported in the result and skipped."""
     report = IngestReport()
     return ingest(settings, read_paths(paths, settings, report, source, progress), embedder, progress, report)
 
 
-def ingest_records(settings: Settings, records: Iterable[RawRecord], embedder: Embedder | None = None
-                   ) -> IngestReport:
+def ingest_records(settings: Settings, records: Iterable[RawRecord], embedder: Embedder | None = None) -> IngestReport:
     """Ingest records that did not come from files (ids: their own, else by content; see `archive.ids`)."""
     return ingest(settings, (Incoming(record) for record in records), embedder)
 
 
-def ingest(settings: Settings, incoming: Iterable[Incoming], embedder: Embedder | None = None,
-           progress: bool = False, report: IngestReport | None = None) -> IngestReport:
+def ingest(
+    settings: Settings,
+    incoming: Iterable[Incoming],
+    embedder: Embedder | None = None,
+    progress: bool = False,
+    report: IngestReport | None = None,
+) -> IngestReport:
     """Store every record in one writer session, then publish a new index generation."""
     started = time.perf_counter()
     embedder = embedder or Embedder.from_settings(settings)
@@ -289,8 +319,9 @@ def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, forc
     return len(doc_ids)
 
 
-def rebuild(settings: Settings, embedder: Embedder | None = None, reembed: bool = False,
-            progress: bool = False) -> dict:
+def rebuild(
+    settings: Settings, embedder: Embedder | None = None, reembed: bool = False, progress: bool = False
+) -> dict:
     """Fresh indexes from the store in a new generation (re-chunked if the chunker changed)."""
     embedder = embedder or Embedder.from_settings(settings)
     with writer(settings, embedder, rechunk=False) as store:
@@ -301,8 +332,9 @@ def rebuild(settings: Settings, embedder: Embedder | None = None, reembed: bool 
     return {"generation": manifest.generation, "rechunked": rechunked, "embedded": embedded, **manifest.counts}
 
 
-def remove_documents(settings: Settings, doc_ids: list[str], embedder: Embedder | None = None,
-                     ignore_missing: bool = False) -> list[str]:
+def remove_documents(
+    settings: Settings, doc_ids: list[str], embedder: Embedder | None = None, ignore_missing: bool = False
+) -> list[str]:
     """Remove documents from the store and both indexes: all of them, or (an unknown id) none.
 
     With `ignore_missing`, unknown ids are left out instead; returns the ids actually removed.

@@ -35,19 +35,29 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         batch, tokens = torch.export.Dim("batch", max=4096), torch.export.Dim("tokens", max=512)
         shapes = {name: {0: batch, 1: tokens} for name in names}
         tmp = onnx_path.with_suffix(".tmp")
+
         class Encoder(torch.nn.Module):
             def __init__(self, inner):
                 super().__init__()
                 self.inner = inner
 
             def forward(self, input_ids, attention_mask, token_type_ids):
-                return self.inner(input_ids=input_ids, attention_mask=attention_mask,
-                                  token_type_ids=token_type_ids).last_hidden_state
+                return self.inner(
+                    input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+                ).last_hidden_state
 
         with torch.no_grad():
-            torch.onnx.export(Encoder(model).eval(), tuple(sample[n] for n in names), str(tmp), input_names=names,
-                              output_names=["last_hidden_state"], dynamic_shapes=shapes, opset_version=18,
-                              dynamo=True, external_data=False)
+            torch.onnx.export(
+                Encoder(model).eval(),
+                tuple(sample[n] for n in names),
+                str(tmp),
+                input_names=names,
+                output_names=["last_hidden_state"],
+                dynamic_shapes=shapes,
+                opset_version=18,
+                dynamo=True,
+                external_data=False,
+            )
         tmp.replace(onnx_path)
     if quantize:
         from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -80,9 +90,10 @@ class OnnxEncoder:
         out = np.zeros((len(texts), 0), dtype=np.float32)
         parts = []
         for start in range(0, len(texts), batch_size):
-            batch = [texts[i] for i in order[start:start + batch_size]]
-            encoded = self.tokenizer(batch, padding=True, truncation=True, max_length=self.max_tokens,
-                                     return_tensors="np")
+            batch = [texts[i] for i in order[start : start + batch_size]]
+            encoded = self.tokenizer(
+                batch, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np"
+            )
             feed = {k: v.astype(np.int64) for k, v in encoded.items() if k in self.inputs}
             hidden = self.session.run(["last_hidden_state"], feed)[0]
             mask = encoded["attention_mask"][..., None].astype(np.float32)

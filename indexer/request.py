@@ -88,10 +88,21 @@ def validate(request: SearchRequest, settings: Settings) -> SearchRequest:
     date_to = _iso_date("date_to", request.date_to)
     if date_from and date_to and date_from > date_to:
         raise InvalidRequestError.about("date_from", f"{date_from} is after date_to {date_to}")
-    return SearchRequest(query, request.mode, request.k, request.offset, (request.source or "").strip() or None,
-                         date_from, date_to, (speaker or "").strip() or None, (org or "").strip() or None,
-                         request.group, tuple(dict.fromkeys(request.facets)), request.sort,
-                         tuple((name, value.strip()) for name, value in request.meta if value.strip()))
+    return SearchRequest(
+        query,
+        request.mode,
+        request.k,
+        request.offset,
+        (request.source or "").strip() or None,
+        date_from,
+        date_to,
+        (speaker or "").strip() or None,
+        (org or "").strip() or None,
+        request.group,
+        tuple(dict.fromkeys(request.facets)),
+        request.sort,
+        tuple((name, value.strip()) for name, value in request.meta if value.strip()),
+    )
 
 
 def _iso_date(name: str, value: str | None) -> str | None:

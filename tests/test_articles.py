@@ -20,31 +20,75 @@ from web.openapi import openapi_document
 REUTERS = Path(__file__).resolve().parent.parent.parent / "shared" / "data" / "reuters21578" / "reuters21578.jsonl"
 
 WIRE = [
-    ("w1", "1987-03-02", "Reuters", ["coffee"], ["brazil"], "Brazil coffee exports rise",
-     "Brazil's coffee exports rose in February, the Brazilian Coffee Institute said.\n\n"
-     "Shipments to Europe were strong as prices firmed on the New York market.\n\n"
-     "Traders expect exports to slow in March as stocks fall."),
-    ("w2", "1987-03-15", "reuters", ["coffee"], ["colombia"], "Colombia coffee output steady",
-     "Colombia's coffee harvest was steady this year, growers said.\n\n"
-     "Exports through Buenaventura continued without delay."),
-    ("w3", "1987-04-01", "Reuters", ["crude"], ["saudi-arabia"], "OPEC keeps output ceiling",
-     "OPEC ministers agreed to keep the output ceiling unchanged at their meeting.\n\n"
-     "Brazil, a large importer of crude, welcomed the stable prices, an official said."),
-    ("w4", "1987-05-20", "BBC", ["crude"], ["uk"], "North Sea oil fields expand",
-     "North Sea oil production expanded as new fields opened.\n\n"
-     "Analysts said crude prices would decide how fast output grows."),
-    ("w5", "1988-01-11", "BBC", ["grain"], ["usa"], "Wheat exports slow",
-     "American wheat exports slowed in the first week of the year.\n\n"
-     "Grain traders blamed a strong dollar for the fall in coffee and wheat shipments."),
+    (
+        "w1",
+        "1987-03-02",
+        "Reuters",
+        ["coffee"],
+        ["brazil"],
+        "Brazil coffee exports rise",
+        "Brazil's coffee exports rose in February, the Brazilian Coffee Institute said.\n\n"
+        "Shipments to Europe were strong as prices firmed on the New York market.\n\n"
+        "Traders expect exports to slow in March as stocks fall.",
+    ),
+    (
+        "w2",
+        "1987-03-15",
+        "reuters",
+        ["coffee"],
+        ["colombia"],
+        "Colombia coffee output steady",
+        "Colombia's coffee harvest was steady this year, growers said.\n\n"
+        "Exports through Buenaventura continued without delay.",
+    ),
+    (
+        "w3",
+        "1987-04-01",
+        "Reuters",
+        ["crude"],
+        ["saudi-arabia"],
+        "OPEC keeps output ceiling",
+        "OPEC ministers agreed to keep the output ceiling unchanged at their meeting.\n\n"
+        "Brazil, a large importer of crude, welcomed the stable prices, an official said.",
+    ),
+    (
+        "w4",
+        "1987-05-20",
+        "BBC",
+        ["crude"],
+        ["uk"],
+        "North Sea oil fields expand",
+        "North Sea oil production expanded as new fields opened.\n\n"
+        "Analysts said crude prices would decide how fast output grows.",
+    ),
+    (
+        "w5",
+        "1988-01-11",
+        "BBC",
+        ["grain"],
+        ["usa"],
+        "Wheat exports slow",
+        "American wheat exports slowed in the first week of the year.\n\n"
+        "Grain traders blamed a strong dollar for the fall in coffee and wheat shipments.",
+    ),
 ]
 
 
 @pytest.fixture(scope="module")
 def wire(tmp_path_factory, embedder):
     settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("wire"))
-    records = [RawRecord(origin=f"test:{doc_id}", text=text, doc_id=doc_id, title=title, date=date, source=source,
-                         meta={"topics": topics, "places": places})
-               for doc_id, date, source, topics, places, title, text in WIRE]
+    records = [
+        RawRecord(
+            origin=f"test:{doc_id}",
+            text=text,
+            doc_id=doc_id,
+            title=title,
+            date=date,
+            source=source,
+            meta={"topics": topics, "places": places},
+        )
+        for doc_id, date, source, topics, places, title, text in WIRE
+    ]
     ingest_records(settings, records, embedder=embedder)
     app = create_app(settings, service=SearchService(settings, embedder=embedder), test_config={"TESTING": True})
     return app.test_client()
@@ -54,8 +98,10 @@ def search(client, **params):
     response = client.get("/api/search", query_string=params)
     assert response.status_code == 200, response.get_json()
     data = response.get_json()
-    jsonschema.validate(data, openapi_document()["paths"]["/api/search"]["get"]["responses"]["200"]["content"][
-        "application/json"]["schema"])
+    jsonschema.validate(
+        data,
+        openapi_document()["paths"]["/api/search"]["get"]["responses"]["200"]["content"]["application/json"]["schema"],
+    )
     return data
 
 
@@ -97,11 +143,16 @@ def test_a_keyword_facet_count_is_the_total_with_that_filter(wire, group):
             if name == "source":
                 narrowed = search(wire, q="exports OR crude", mode="keyword", group=group, source=value["value"])
             elif name == "year":
-                narrowed = search(wire, q="exports OR crude", mode="keyword", group=group,
-                                  date_from=f"{value['value']}-01-01", date_to=f"{value['value']}-12-31")
+                narrowed = search(
+                    wire,
+                    q="exports OR crude",
+                    mode="keyword",
+                    group=group,
+                    date_from=f"{value['value']}-01-01",
+                    date_to=f"{value['value']}-12-31",
+                )
             else:
-                narrowed = search(wire, q="exports OR crude", mode="keyword", group=group,
-                                  **{name: value["value"]})
+                narrowed = search(wire, q="exports OR crude", mode="keyword", group=group, **{name: value["value"]})
             assert narrowed["total"] == value["count"], (name, value)
 
 
@@ -161,14 +212,24 @@ def test_on_real_wire_copy_a_page_of_articles_is_not_one_article(tmp_path, embed
     for line in lines:
         item = json.loads(line)
         meta = {k: v for k, v in item.items() if k in ("topics", "places")}
-        records.append(RawRecord(origin=f"reuters:{item['id']}", text=item["text"], doc_id=str(item["id"]),
-                                 title=item["title"], date=item["date"], source=item["source"], meta=meta))
+        records.append(
+            RawRecord(
+                origin=f"reuters:{item['id']}",
+                text=item["text"],
+                doc_id=str(item["id"]),
+                title=item["title"],
+                date=item["date"],
+                source=item["source"],
+                meta=meta,
+            )
+        )
     ingest_records(settings, records, embedder=embedder)
     client = create_app(settings, service=SearchService(settings, embedder=embedder)).test_client()
     data = client.get("/api/search", query_string={"q": "coffee exports brazil", "group": "document"}).get_json()
     assert len({a["doc_id"] for a in data["results"]}) == len(data["results"]) >= 3
-    both = client.get("/api/search", query_string={"q": "+oil +prices", "mode": "keyword", "group": "document",
-                                                   "k": 100}).get_json()
+    both = client.get(
+        "/api/search", query_string={"q": "+oil +prices", "mode": "keyword", "group": "document", "k": 100}
+    ).get_json()
     texts = {r.doc_id: (r.title + " " + r.text).lower() for r in records}
     assert both["total"] == len(both["results"]) > 0
     assert all("prices" in texts[a["doc_id"]] and "oil" in texts[a["doc_id"]] for a in both["results"])

@@ -72,14 +72,21 @@ def test_every_bad_file_is_reported_with_its_reason_and_the_good_ones_are_ingest
     else:
         assert "permission denied" in skipped["locked.txt"]
 
-    assert {"windows-1252", "utf16-bom", "deeply-nested", "jl-1", "jl-4", "seeds/000_ac5b891913291307",
-            "seeds/001_b1430c0bef034883", "seeds/002_f99659502e8c69ca"} <= set(report.added)
+    assert {
+        "windows-1252",
+        "utf16-bom",
+        "deeply-nested",
+        "jl-1",
+        "jl-4",
+        "seeds/000_ac5b891913291307",
+        "seeds/001_b1430c0bef034883",
+        "seeds/002_f99659502e8c69ca",
+    } <= set(report.added)
     assert len(report.added) + len(skipped) - len(loops) == 8 + len(EXPECTED_SKIPS) + readable_by_root
     assert peak < 40_000_000, f"ingest held {peak / 1e6:.0f} MB of Python objects at its peak"
 
     store = Store(store_path(settings))
-    assert store.document("windows-1252").paragraphs == (
-        "A coffee now costs €5 – “outrageous”, said Zoë Müller.",)
+    assert store.document("windows-1252").paragraphs == ("A coffee now costs €5 – “outrageous”, said Zoë Müller.",)
     assert store.document("windows-1252").title == "Café prices in São Paulo"
     assert "Dún Laoghaire" in store.document("utf16-bom").paragraphs[0]
     service = SearchService(settings, embedder=embedder)

@@ -51,9 +51,10 @@ def test_searching_an_empty_archive_says_how_to_fill_it(settings, embedder):
 
 def test_an_index_built_with_one_model_refuses_another(seed_settings, tmp_path, embedder):
     other = tmp_path / "other-model"
-    shutil.copytree(embedder.identity.path, other, copy_function=os.link,
-                    ignore=shutil.ignore_patterns("model.safetensors"))
-    data = (embedder.identity.path + "/model.safetensors")
+    shutil.copytree(
+        embedder.identity.path, other, copy_function=os.link, ignore=shutil.ignore_patterns("model.safetensors")
+    )
+    data = embedder.identity.path + "/model.safetensors"
     with open(data, "rb") as src, open(other / "model.safetensors", "wb") as dst:
         shutil.copyfileobj(src, dst)
         dst.write(b"\0")

@@ -8,7 +8,10 @@ from archive.readers import read_file
 def test_sentences_split_on_terminal_punctuation_but_not_abbreviations():
     text = "Mr. Smith met Ms. Jones in the U.S. capital. “We agreed,” he said. Then J. Doe left! Next."
     assert split_sentences(text) == [
-        "Mr. Smith met Ms. Jones in the U.S. capital.", "“We agreed,” he said.", "Then J. Doe left!", "Next."
+        "Mr. Smith met Ms. Jones in the U.S. capital.",
+        "“We agreed,” he said.",
+        "Then J. Doe left!",
+        "Next.",
     ]
 
 
@@ -20,7 +23,9 @@ def count(embedder):
 def test_a_short_paragraph_is_one_chunk_with_document_context(count):
     chunks = chunk_document("d1", "A title", ["One paragraph.", "Another one."], count, 192, 32)
     assert [(c.doc_id, c.position, c.paragraph, c.title) for c in chunks] == [
-        ("d1", 0, 0, "A title"), ("d1", 1, 1, "A title")]
+        ("d1", 0, 0, "A title"),
+        ("d1", 1, 1, "A title"),
+    ]
     assert chunks[0].context == "" and chunks[1].context == "One paragraph."
 
 

@@ -70,16 +70,20 @@ def test_hard_wrapped_lines_are_joined_but_paragraph_lines_are_kept():
 
 
 def test_wire_sign_offs_and_credit_lines_are_not_paragraphs():
-    text = ("Oil prices rose on Tuesday after the cartel agreed to cut output.\n\n"
-            "(Reporting by Jane Doe in London; Editing by John Smith)\n\nREUTER")
+    text = (
+        "Oil prices rose on Tuesday after the cartel agreed to cut output.\n\n"
+        "(Reporting by Jane Doe in London; Editing by John Smith)\n\nREUTER"
+    )
     assert clean(RawRecord("wire", text, title="OIL")).paragraphs == (
         "Oil prices rose on Tuesday after the cartel agreed to cut output.",
     )
 
 
 def test_rows_of_figures_stay_with_the_paragraph_before_them():
-    text = ("Acme Corp said its results improved on higher sales.\n\nShr 1.45 dlrs vs 1.37 dlrs\n\n"
-            "Net 5.4 mln vs 3.2 mln\n\nRevs 100.1 mln vs 90.2 mln\n\nThe company said it expects growth.")
+    text = (
+        "Acme Corp said its results improved on higher sales.\n\nShr 1.45 dlrs vs 1.37 dlrs\n\n"
+        "Net 5.4 mln vs 3.2 mln\n\nRevs 100.1 mln vs 90.2 mln\n\nThe company said it expects growth."
+    )
     assert clean(RawRecord("wire", text, title="ACME RESULTS")).paragraphs == (
         "Acme Corp said its results improved on higher sales. Shr 1.45 dlrs vs 1.37 dlrs; Net 5.4 mln vs 3.2 mln; "
         "Revs 100.1 mln vs 90.2 mln",
@@ -95,8 +99,10 @@ def test_a_story_that_is_only_a_table_becomes_one_paragraph_with_its_label():
 
 
 def test_page_numbers_follow_the_paragraphs_that_survive_cleaning():
-    text = ("Annual report\n\nRevenue grew in every region last year.\n\nPhoto: the head office\n\n"
-            "Costs were kept flat by the new plant.")
+    text = (
+        "Annual report\n\nRevenue grew in every region last year.\n\nPhoto: the head office\n\n"
+        "Costs were kept flat by the new plant."
+    )
     cleaned = clean(RawRecord("report.pdf", text, meta={"pages": [1, 1, 2, 3]}))
     assert cleaned.title == "Annual report"
     assert cleaned.paragraphs == ("Revenue grew in every region last year.", "Costs were kept flat by the new plant.")

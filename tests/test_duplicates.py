@@ -15,8 +15,10 @@ def test_the_two_formats_of_one_story_are_copies_and_the_other_story_is_not(seed
 
 
 def test_a_paragraph_matches_the_run_together_block_that_contains_it():
-    block = ("The Home Office said removals rose. The Refugee Council said the stunts promote division. "
-             "Enver Solomon suggested the footage risked encouraging animosity like last year's race riots.")
+    block = (
+        "The Home Office said removals rose. The Refugee Council said the stunts promote division. "
+        "Enver Solomon suggested the footage risked encouraging animosity like last year's race riots."
+    )
     mine = [(1, "Enver Solomon suggested the footage risked encouraging animosity like last year's race riots.")]
     assert overlapping_chunks(mine, [(7, block), (8, "Something else entirely about the weather today.")]) == [(1, 7)]
 

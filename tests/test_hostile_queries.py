@@ -14,15 +14,52 @@ from indexer.search import SearchRequest
 
 def FUZZ(max_examples: int):
     """Deterministic property tests: the same examples on every run."""
-    return hypothesis_settings(max_examples=max_examples, deadline=None, derandomize=True,
-                               suppress_health_check=[HealthCheck.function_scoped_fixture])
+    return hypothesis_settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
 
 
 HOSTILE = [
-    'title:"unclosed', "AND", "OR OR OR", "NOT", "-", "+", "(((", ")))", "a AND (b OR", '"', "''", "\\",
-    "nosuchfield:riots", "date:[2020 TO", "source:", "*", "?", "~2", "^3", "riots^", "riots~", "/.*/", "[a-z]+$",
-    "(?i)riots|refugees", "{}", "<script>alert(1)</script>", "\x00riots\x00", "riots\x07\x1b[31m", "\u202eriots",
-    "مجلس اللاجئين", "שלום", "难民理事会", "🔥🚒 riots 🔥", "\ufeff", "%00", "../../etc/passwd", "' OR 1=1 --",
+    'title:"unclosed',
+    "AND",
+    "OR OR OR",
+    "NOT",
+    "-",
+    "+",
+    "(((",
+    ")))",
+    "a AND (b OR",
+    '"',
+    "''",
+    "\\",
+    "nosuchfield:riots",
+    "date:[2020 TO",
+    "source:",
+    "*",
+    "?",
+    "~2",
+    "^3",
+    "riots^",
+    "riots~",
+    "/.*/",
+    "[a-z]+$",
+    "(?i)riots|refugees",
+    "{}",
+    "<script>alert(1)</script>",
+    "\x00riots\x00",
+    "riots\x07\x1b[31m",
+    "\u202eriots",
+    "مجلس اللاجئين",
+    "שלום",
+    "难民理事会",
+    "🔥🚒 riots 🔥",
+    "\ufeff",
+    "%00",
+    "../../etc/passwd",
+    "' OR 1=1 --",
     "x" * 1000,
 ]
 
@@ -77,8 +114,12 @@ def test_query_syntax_soup_never_raises(service, query):
 
 
 def test_document_ids_cannot_reach_files(client):
-    for path in ("/documents/..%2F..%2Fetc%2Fpasswd", "/documents/../../etc/passwd",
-                 "/api/documents/%2e%2e%2fREADME.md", "/api/documents/..%5c..%5cREADME.md"):
+    for path in (
+        "/documents/..%2F..%2Fetc%2Fpasswd",
+        "/documents/../../etc/passwd",
+        "/api/documents/%2e%2e%2fREADME.md",
+        "/api/documents/..%5c..%5cREADME.md",
+    ):
         response = client.get(path)
         assert response.status_code == 404 and b"root:" not in response.data
         if path.startswith("/api/"):

@@ -13,11 +13,13 @@ def record(cid, text, title="Title", context="", source=None, date=None):
 
 def test_keyword_index_stems_finds_phrases_and_filters(tmp_path):
     index = KeywordIndex(tmp_path / "kw", create=True)
-    index.add([
-        record(1, "Rioters attacked a hotel housing refugees.", source="Daily A", date="2024-08-04"),
-        record(2, "The council approved a new hotel.", source="Daily B", date="2025-01-10"),
-        record(3, "Nothing relevant here.", context="The riot police arrived.", date="2025-01-11"),
-    ])
+    index.add(
+        [
+            record(1, "Rioters attacked a hotel housing refugees.", source="Daily A", date="2024-08-04"),
+            record(2, "The council approved a new hotel.", source="Daily B", date="2025-01-10"),
+            record(3, "Nothing relevant here.", context="The riot police arrived.", date="2025-01-11"),
+        ]
+    )
     index.commit()
     assert [cid for cid, _ in index.search("refugee", 10)[0]] == [1]
     assert [cid for cid, _ in index.search('"new hotel"', 10)[0]] == [2]

@@ -72,8 +72,20 @@ def test_bad_files_are_reported_and_skipped_while_the_rest_is_ingested(settings,
 
 
 def test_records_keep_their_own_ids_and_metadata(settings, embedder):
-    ingest_records(settings, [RawRecord("api", "Tide tables were printed.", doc_id="r-1", title="Tides",
-                                        date="3 March 2024", source="Coast News")], embedder=embedder)
+    ingest_records(
+        settings,
+        [
+            RawRecord(
+                "api",
+                "Tide tables were printed.",
+                doc_id="r-1",
+                title="Tides",
+                date="3 March 2024",
+                source="Coast News",
+            )
+        ],
+        embedder=embedder,
+    )
     doc = Store(store_path(settings)).document("r-1")
     assert (doc.title, doc.date, doc.source) == ("Tides", "2024-03-03", "Coast News")
 
@@ -111,8 +123,13 @@ def test_a_story_filed_again_under_another_id_reuses_its_vectors(settings, embed
 
 
 def test_extra_fields_are_stored_as_meta_and_a_changed_field_updates_the_document(settings, embedder, tmp_path):
-    line = {"id": "wire-1", "title": "COCOA", "text": "Showers continued in the Bahia cocoa zone this week.",
-            "topics": ["cocoa"], "places": ["brazil"]}
+    line = {
+        "id": "wire-1",
+        "title": "COCOA",
+        "text": "Showers continued in the Bahia cocoa zone this week.",
+        "topics": ["cocoa"],
+        "places": ["brazil"],
+    }
     path = tmp_path / "wire.jsonl"
     path.write_text(json.dumps(line))
     assert ingest_paths(settings, [path], embedder=embedder).added == ["wire-1"]
@@ -125,9 +142,11 @@ def test_a_store_made_before_meta_existed_gains_the_column(tmp_path):
     import sqlite3
 
     db = sqlite3.connect(tmp_path / "old.sqlite")
-    db.execute("CREATE TABLE documents (doc_id TEXT PRIMARY KEY, origin TEXT NOT NULL, title TEXT NOT NULL,"
-               " date TEXT, source TEXT, url TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,"
-               " minhash BLOB NOT NULL, group_id TEXT, ingested_at TEXT NOT NULL)")
+    db.execute(
+        "CREATE TABLE documents (doc_id TEXT PRIMARY KEY, origin TEXT NOT NULL, title TEXT NOT NULL,"
+        " date TEXT, source TEXT, url TEXT, text TEXT NOT NULL, content_hash TEXT NOT NULL,"
+        " minhash BLOB NOT NULL, group_id TEXT, ingested_at TEXT NOT NULL)"
+    )
     db.execute("INSERT INTO documents VALUES ('a', 'a.txt', 'A', NULL, NULL, NULL, 'Text.', 'h', x'00', NULL, 'now')")
     db.commit()
     db.close()

@@ -118,9 +118,17 @@ def test_searches_from_many_threads_never_fail_while_rebuilds_run(live, embedder
 
 def test_write_api_adds_and_deletes_documents_with_a_token(live):
     _, base = live
-    status, report = call("POST", f"{base}/api/documents",
-                          {"id": "api-1", "title": "Kestrels", "text": "Kestrels nested on the Shard in Southwark.",
-                           "date": "2025-03-01", "source": "Wildlife Wire"})
+    status, report = call(
+        "POST",
+        f"{base}/api/documents",
+        {
+            "id": "api-1",
+            "title": "Kestrels",
+            "text": "Kestrels nested on the Shard in Southwark.",
+            "date": "2025-03-01",
+            "source": "Wildlife Wire",
+        },
+    )
     assert status == 201 and report["added"] == ["api-1"] and report["chunks_embedded"] == 1
     assert doc_ids(base, "Southwark", {"api-1"}) == {"api-1"}
     assert get(f"{base}/api/documents/api-1")[1]["source"] == "Wildlife Wire"
@@ -143,12 +151,17 @@ def test_write_api_refuses_without_the_right_token(live, settings, embedder):
 
 def test_write_api_accepts_an_uploaded_file_and_bounds_the_body(live, settings, embedder):
     settings_live, base = live
-    client = create_app(replace(settings_live, max_upload_bytes=2000),
-                        service=SearchService(settings_live, embedder=embedder)).test_client()
+    client = create_app(
+        replace(settings_live, max_upload_bytes=2000), service=SearchService(settings_live, embedder=embedder)
+    ).test_client()
     headers = {"Authorization": f"Bearer {TOKEN}"}
     page = b"<html><head><title>Heron count</title></head><body><p>Herons counted in Battersea.</p></body></html>"
-    response = client.post("/api/documents", headers=headers,
-                           data={"file": (io.BytesIO(page), "herons.html")}, content_type="multipart/form-data")
+    response = client.post(
+        "/api/documents",
+        headers=headers,
+        data={"file": (io.BytesIO(page), "herons.html")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 201 and response.get_json()["added"][0].startswith("herons-")
     too_big = client.post("/api/documents", headers=headers, json={"text": "x" * 5000})
     assert too_big.status_code == 413 and too_big.get_json()["error"]["status"] == 413
@@ -158,14 +171,26 @@ def test_a_rebuild_killed_midway_leaves_the_last_generation_serving(settings, tm
     corpus = tmp_path / "corpus.jsonl"
     with corpus.open("w") as f:
         for i in range(400):
-            f.write(json.dumps({"_id": f"n{i}", "title": f"Council meeting {i}",
-                                "text": f"Item {i}: the council discussed road {i} repairs.\n\n"
-                                        f"Residents of ward {i} asked about bins and parking."}) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "_id": f"n{i}",
+                        "title": f"Council meeting {i}",
+                        "text": f"Item {i}: the council discussed road {i} repairs.\n\n"
+                        f"Residents of ward {i} asked about bins and parking.",
+                    }
+                )
+                + "\n"
+            )
     ingest_paths(settings, [seeds, corpus], embedder=embedder)
     served = current_generation(settings)
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir), "ARCHIVE_EMBED_BATCH": "64"}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "rebuild", "--reembed"], env=env,
-                               cwd=os.path.dirname(os.path.dirname(__file__)), stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "rebuild", "--reembed"],
+        env=env,
+        cwd=os.path.dirname(os.path.dirname(__file__)),
+        stderr=subprocess.PIPE,
+    )
     db = sqlite3.connect(store_path(settings))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:

@@ -8,8 +8,11 @@ from indexer.embedder import Embedder
 from indexer.ingest import ingest_paths
 from indexer.search import SearchRequest, SearchService
 
-TEXTS = ["Enver Solomon, the chief executive, suggested the footage risked encouraging animosity.",
-         "Ferry crews walked out at dawn.", "what did the Refugee Council say about riots"]
+TEXTS = [
+    "Enver Solomon, the chief executive, suggested the footage risked encouraging animosity.",
+    "Ferry crews walked out at dawn.",
+    "what did the Refugee Council say about riots",
+]
 
 
 @pytest.fixture(scope="module")

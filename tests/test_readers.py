@@ -50,8 +50,13 @@ def test_json_reads_one_object_or_a_list(tmp_path):
 
 
 def test_jsonl_in_beir_layout_keeps_ids_and_reports_broken_lines(tmp_path):
-    lines = [json.dumps({"_id": "1", "title": "T1", "text": "First."}), "{not json", "",
-             json.dumps({"_id": "2", "title": "T2", "text": "Second."}), json.dumps({"_id": "3", "title": "no text"})]
+    lines = [
+        json.dumps({"_id": "1", "title": "T1", "text": "First."}),
+        "{not json",
+        "",
+        json.dumps({"_id": "2", "title": "T2", "text": "Second."}),
+        json.dumps({"_id": "3", "title": "no text"}),
+    ]
     records, problems = read_file(write(tmp_path, "corpus.jsonl", "\n".join(lines)))
     assert [r.doc_id for r in records] == ["1", "2"]
     assert [p.origin.rsplit(":", 1)[1] for p in problems] == ["2", "5"]
@@ -69,7 +74,7 @@ def test_jsonl_in_beir_layout_keeps_ids_and_reports_broken_lines(tmp_path):
         ("nul.txt", b"abc\x00\x00def" * 10, "binary"),
         ("bad.txt", b"caf\x81\x8d broken", "not valid UTF-8"),
         ("shape.json", b"5", "expected a JSON object"),
-        ("broken.json", b"{\"text\": ", "not valid JSON"),
+        ("broken.json", b'{"text": ', "not valid JSON"),
         ("scripts.html", b"<html><script>x()</script><style>a{}</style></html>", "no readable text"),
     ],
 )
@@ -113,15 +118,26 @@ def test_html_author_and_site_name_are_kept_as_meta(tmp_path):
 
 
 def test_every_extra_field_of_a_json_record_is_kept_as_meta(tmp_path):
-    line = {"id": "r1", "title": "COCOA", "text": "Showers continued.", "date": "1987-02-26", "source": "Reuters",
-            "dateline": "SALVADOR, Feb 26", "author": None, "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
+    line = {
+        "id": "r1",
+        "title": "COCOA",
+        "text": "Showers continued.",
+        "date": "1987-02-26",
+        "source": "Reuters",
+        "dateline": "SALVADOR, Feb 26",
+        "author": None,
+        "topics": ["cocoa"],
+        "places": ["el-salvador", "usa"],
+    }
     (record,), _ = read_file(write(tmp_path, "wire.jsonl", json.dumps(line)))
     assert record.meta == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa"], "places": ["el-salvador", "usa"]}
 
 
 def test_a_page_that_is_not_utf8_is_read_in_the_charset_it_declares(tmp_path):
-    html = ('<html><head><meta charset="shift_jis"><title>東京</title></head><body><article>'
-            "<p>東京で大雨が降りました。交通機関に大きな影響が出ています。</p>"
-            "<p>気象庁は明日も注意するよう呼びかけています。</p></article></body></html>")
+    html = (
+        '<html><head><meta charset="shift_jis"><title>東京</title></head><body><article>'
+        "<p>東京で大雨が降りました。交通機関に大きな影響が出ています。</p>"
+        "<p>気象庁は明日も注意するよう呼びかけています。</p></article></body></html>"
+    )
     (record,), _ = read_file(write(tmp_path, "tokyo.html", html.encode("shift_jis")))
     assert "東京で大雨が降りました" in record.text

@@ -11,7 +11,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def test_readme_settings_table_is_the_one_generated_from_the_settings():
     readme = README.read_text()
     start = readme.index("<!-- settings table:")
-    table = readme[readme.index("\n", start) + 1:readme.index("<!-- end of settings table -->")].strip()
+    table = readme[readme.index("\n", start) + 1 : readme.index("<!-- end of settings table -->")].strip()
     assert table == settings_table(), "run `make readme` to regenerate the README's settings table"
     assert all(f"`{env}`" in table for _, env, _, _ in Settings.describe())
 

@@ -16,8 +16,17 @@ SIGNATURE = np.arange(4, dtype=np.uint64)
 
 
 def document(doc_id: str, *paragraphs: str, meta: dict | None = None) -> Document:
-    return Document(doc_id, f"test:{doc_id}", f"Title {doc_id}", "2025-02-10", "Wire", None, paragraphs,
-                    f"hash-{doc_id}-{len(paragraphs)}", meta or {})
+    return Document(
+        doc_id,
+        f"test:{doc_id}",
+        f"Title {doc_id}",
+        "2025-02-10",
+        "Wire",
+        None,
+        paragraphs,
+        f"hash-{doc_id}-{len(paragraphs)}",
+        meta or {},
+    )
 
 
 def chunks(doc: Document) -> list[Chunk]:
@@ -55,8 +64,10 @@ def test_a_failure_inside_a_transaction_leaves_the_store_as_it_was(store):
     with pytest.raises(sqlite3.IntegrityError):
         with store.transaction():
             put(store, document("b", "Half."))
-            store.db.execute("INSERT INTO chunks(doc_id, position, paragraph, text, context, n_tokens, norm_hash)"
-                             " VALUES ('nobody', 0, 0, 'x', '', 1, 'h')")
+            store.db.execute(
+                "INSERT INTO chunks(doc_id, position, paragraph, text, context, n_tokens, norm_hash)"
+                " VALUES ('nobody', 0, 0, 'x', '', 1, 'h')"
+            )
     assert store.doc_ids() == ["a"] and store.version() == before
 
 
@@ -80,12 +91,21 @@ def test_copies_are_grouped_and_a_group_of_one_dissolves(store):
 
 
 def test_quotes_are_stored_with_their_speaker_evidence_and_method(store):
-    quote = Quote(text="We will act", speaker="Enver Solomon", org="Refugee Council", kind="direct", paragraph=0,
-                  mention="he", evidence="Enver Solomon", method="said-after")
+    quote = Quote(
+        text="We will act",
+        speaker="Enver Solomon",
+        org="Refugee Council",
+        kind="direct",
+        paragraph=0,
+        mention="he",
+        evidence="Enver Solomon",
+        method="said-after",
+    )
     put(store, document("a", "“We will act,” said Enver Solomon."), [(0, quote)])
     found = store.quotes(speakers=["Enver Solomon"])
     assert [(q.text, q.org, q.evidence, q.method) for q in found] == [
-        ("We will act", "Refugee Council", "Enver Solomon", "said-after")]
+        ("We will act", "Refugee Council", "Enver Solomon", "said-after")
+    ]
 
 
 def test_browsing_filters_by_meta_list_members_and_counts_everything(store):

@@ -36,16 +36,18 @@ def test_page_and_api_show_the_same_first_result(client):
     articles = client.get("/api/search", query_string={"q": QUESTION, "group": "document"}).get_json()
     page = client.get("/", query_string={"q": QUESTION}).get_data(as_text=True)
     first, second = articles["results"][:2]
-    assert page.index(f'?chunk={first["passages"][0]["chunk_id"]}#p-{first["passages"][0]["paragraph"]}') < page.index(
-        f'/documents/{second["doc_id"]}?chunk=')
+    assert page.index(f"?chunk={first['passages'][0]['chunk_id']}#p-{first['passages'][0]['paragraph']}") < page.index(
+        f"/documents/{second['doc_id']}?chunk="
+    )
     assert f'value="{QUESTION}"' in page
     assert "<mark>riots</mark>" in page and "also in" in page
 
     api = client.get("/api/search", query_string={"q": QUESTION}).get_json()
     paragraphs = client.get("/", query_string={"q": QUESTION, "group": "passage"}).get_data(as_text=True)
     hits = api["results"]
-    assert paragraphs.index(f'?chunk={hits[0]["chunk_id"]}#p-{hits[0]["paragraph"]}') < paragraphs.index(
-        f'?chunk={hits[1]["chunk_id"]}#')
+    assert paragraphs.index(f"?chunk={hits[0]['chunk_id']}#p-{hits[0]['paragraph']}") < paragraphs.index(
+        f"?chunk={hits[1]['chunk_id']}#"
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,7 +82,8 @@ def test_document_api_has_metadata_chunks_and_duplicate_group(client):
 def test_unknown_documents_are_404_as_json_and_as_a_page(client):
     api = client.get("/api/documents/nope")
     assert api.status_code == 404 and api.get_json() == {
-        "error": {"status": 404, "message": "no document with id 'nope'"}}
+        "error": {"status": 404, "message": "no document with id 'nope'"}
+    }
     page = client.get("/documents/nope")
     assert page.status_code == 404 and "Not found" in page.get_data(as_text=True)
     assert client.get("/api/no-such-endpoint").get_json()["error"]["status"] == 404
@@ -92,14 +95,30 @@ def test_health_stats_and_openapi_match_the_contract(app, client):
     jsonschema.validate(stats, schema_for("/api/stats"))
     assert stats["documents"] == 3
     spec = client.get("/api/openapi.json").get_json()
-    served = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
-              for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/")
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    served = {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/")
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     documented = {(path, method) for path, operations in spec["paths"].items() for method in operations}
     assert served == documented
     params = {p["name"] for p in spec["paths"]["/api/search"]["get"]["parameters"]}
-    assert params == {"q", "mode", "k", "offset", "source", "date_from", "date_to", "speaker", "org", "group",
-                      "facets", "sort", "meta.{field}"}
+    assert params == {
+        "q",
+        "mode",
+        "k",
+        "offset",
+        "source",
+        "date_from",
+        "date_to",
+        "speaker",
+        "org",
+        "group",
+        "facets",
+        "sort",
+        "meta.{field}",
+    }
 
 
 def test_document_page_highlights_the_hit_paragraph_and_lists_copies_and_similar_passages(client):
@@ -130,8 +149,18 @@ def _empty_service(settings, embedder):
 
 
 def test_a_script_in_a_document_is_shown_inert_on_both_pages(settings, embedder):
-    ingest_records(settings, [RawRecord("api", "Before <script>alert(1)</script> after the storm.",
-                                        doc_id="xss", title="<script>alert(2)</script>")], embedder=embedder)
+    ingest_records(
+        settings,
+        [
+            RawRecord(
+                "api",
+                "Before <script>alert(1)</script> after the storm.",
+                doc_id="xss",
+                title="<script>alert(2)</script>",
+            )
+        ],
+        embedder=embedder,
+    )
     client = create_app(settings, service=_empty_service(settings, embedder)).test_client()
     for url in ("/?q=storm", "/documents/xss"):
         page = client.get(url).get_data(as_text=True)
@@ -151,23 +180,34 @@ def test_optional_rate_limit_answers_429_in_the_error_shape(seed_settings, servi
 
 
 def test_a_documents_meta_is_in_its_json_and_in_an_aligned_table_on_its_page(settings, embedder):
-    record = RawRecord("wire.jsonl:1", "Showers continued in the Bahia cocoa zone this week.", doc_id="wire-1",
-                       title="COCOA", meta={"dateline": "SALVADOR, Feb 26", "topics": ["cocoa", "coffee"]})
+    record = RawRecord(
+        "wire.jsonl:1",
+        "Showers continued in the Bahia cocoa zone this week.",
+        doc_id="wire-1",
+        title="COCOA",
+        meta={"dateline": "SALVADOR, Feb 26", "topics": ["cocoa", "coffee"]},
+    )
     ingest_records(settings, [record], embedder=embedder)
     client = create_app(settings, service=_empty_service(settings, embedder)).test_client()
     data = client.get("/api/documents/wire-1").get_json()
     jsonschema.validate(data, schema_for("/api/documents/{doc_id}"))
     assert data["meta"] == {"dateline": "SALVADOR, Feb 26", "topics": ["cocoa", "coffee"]}
     page = client.get("/documents/wire-1").get_data(as_text=True)
-    assert "<dt>Dateline</dt><dd class=\"meta-dateline\">SALVADOR, Feb 26</dd>" in page
-    assert "<dt>Topics</dt><dd class=\"meta-topics\">cocoa, coffee</dd>" in page
+    assert '<dt>Dateline</dt><dd class="meta-dateline">SALVADOR, Feb 26</dd>' in page
+    assert '<dt>Topics</dt><dd class="meta-topics">cocoa, coffee</dd>' in page
 
 
 # -- the search page: articles, totals, facets, histogram, export; the browse page ---------------------------
 
 VARIED = [
-    ("reuters-1", "Reuters", "2024-01-15", ["cocoa"], ["brazil"],
-     "Cocoa growers riot in Bahia as prices collapse and warehouses burn through a long night of unrest"),
+    (
+        "reuters-1",
+        "Reuters",
+        "2024-01-15",
+        ["cocoa"],
+        ["brazil"],
+        "Cocoa growers riot in Bahia as prices collapse and warehouses burn through a long night of unrest",
+    ),
     ("reuters-2", "Reuters", "2024-03-02", ["cocoa", "trade"], ["ghana"], "Ghana port riots delay cocoa shipments"),
     ("reuters-3", "Reuters", "2025-02-20", ["trade"], ["brazil"], "Riots over fuel prices spread to Sao Paulo"),
     ("bbc-1", "BBC", "2018-06-01", ["politics"], ["uk"], "Police prepare for riots after the football final"),
@@ -184,9 +224,16 @@ def varied(tmp_path_factory, embedder):
 
     settings = Settings.from_env({}, data_dir=tmp_path_factory.mktemp("varied") / "archive")
     records = [
-        RawRecord(f"test:{doc_id}", f"{title}.\n\nWitnesses said the riots began at dusk in {places[0]}.\n\n"
-                  f"Officials of the {topics[0]} board met on Monday.", doc_id=doc_id, title=title, date=day,
-                  source=source, meta={"topics": topics, "places": places, "pages": [1, 2, 2]})
+        RawRecord(
+            f"test:{doc_id}",
+            f"{title}.\n\nWitnesses said the riots began at dusk in {places[0]}.\n\n"
+            f"Officials of the {topics[0]} board met on Monday.",
+            doc_id=doc_id,
+            title=title,
+            date=day,
+            source=source,
+            meta={"topics": topics, "places": places, "pages": [1, 2, 2]},
+        )
         for doc_id, source, day, topics, places, title in VARIED
     ]
     ingest_records(settings, records, embedder=embedder)
@@ -229,13 +276,13 @@ def test_totals_say_about_when_they_are_a_lower_bound(client):
     exact = keyword.get_json()
     assert exact["total_relation"] == "eq"
     page = client.get("/", query_string={"q": "riots", "mode": "keyword"}).get_data(as_text=True)
-    expected = f'{exact["total"]} article{"s" if exact["total"] != 1 else ""}'
+    expected = f"{exact['total']} article{'s' if exact['total'] != 1 else ''}"
     assert f'<span class="total">{expected}</span>' in page
 
 
 def test_facets_show_counts_and_each_value_links_to_the_query_narrowed_by_it(varied):
     page = varied.get("/", query_string={"q": "riots", "mode": "keyword"}).get_data(as_text=True)
-    sidebar = page[page.index('<aside class="facets"'):]
+    sidebar = page[page.index('<aside class="facets"') :]
     assert re.search(r'>Reuters</a> <span class="count">3</span>', sidebar)
     assert re.search(r'>BBC</a> <span class="count">2</span>', sidebar)
     assert re.search(r'>cocoa</a> <span class="count">2</span>', sidebar)
@@ -259,8 +306,10 @@ def test_the_histogram_has_a_bar_per_year_or_per_month_and_each_narrows_the_date
     steps = {value: int(step) for step, *_, value in bars}
     assert steps["2025"] == 20 and steps["2019"] == 0 and 0 < steps["2018"] < 20
     only_reuters = varied.get("/", query_string={"q": "riots", "mode": "keyword", "source": "Reuters"})
-    months = re.findall(r'<a class="bar h-(\d+)" href="([^"]+)" title="[^"]+" data-value="(\d{4}-\d\d)"',
-                        only_reuters.get_data(as_text=True))
+    months = re.findall(
+        r'<a class="bar h-(\d+)" href="([^"]+)" title="[^"]+" data-value="(\d{4}-\d\d)"',
+        only_reuters.get_data(as_text=True),
+    )
     assert months[0][2] == "2024-01" and months[-1][2] == "2025-02" and len(months) == 14
     href = unescape(months[1][1])
     assert "date_from=2024-02-01" in href and "date_to=2024-02-29" in href and "source=Reuters" in href
@@ -292,8 +341,9 @@ def test_the_documents_page_browses_with_filters_sort_and_meta_from_the_query_st
     assert titles == ["reuters-3", "bbc-2", "reuters-2", "reuters-1", "bbc-1"]
     oldest = varied.get("/documents?sort=date").get_data(as_text=True)
     assert re.findall(r'<td class="title"><a href="/documents/([^"]+)">', oldest)[0] == "bbc-1"
-    narrowed = varied.get("/documents", query_string={"source": "Reuters", "meta.topics": "cocoa",
-                                                      "date_from": "2024-02-01"}).get_data(as_text=True)
+    narrowed = varied.get(
+        "/documents", query_string={"source": "Reuters", "meta.topics": "cocoa", "date_from": "2024-02-01"}
+    ).get_data(as_text=True)
     assert re.findall(r'<td class="title"><a href="/documents/([^"]+)">', narrowed) == ["reuters-2"]
     assert CHIP.format("topics: cocoa") in narrowed
     assert '<input type="hidden" name="meta.topics" value="cocoa">' in narrowed

@@ -6,15 +6,21 @@ from web.results import date_range, facet_fields, histogram, meta_highlights, sp
 
 
 def facets(years: dict[str, int], months: dict[str, int]) -> dict[str, list[FacetValue]]:
-    return {"year": [FacetValue(k, v) for k, v in years.items()],
-            "month": [FacetValue(k, v) for k, v in months.items()]}
+    return {
+        "year": [FacetValue(k, v) for k, v in years.items()],
+        "month": [FacetValue(k, v) for k, v in months.items()],
+    }
 
 
 def test_results_within_three_years_get_a_bar_per_month_with_the_empty_months_between():
     drawn = histogram(facets({"2023": 4, "2024": 1}, {"2023-11": 4, "2024-02": 1}))
     assert drawn.unit == "month"
     assert [(bar.value, bar.count, bar.step) for bar in drawn.bars] == [
-        ("2023-11", 4, 20), ("2023-12", 0, 0), ("2024-01", 0, 0), ("2024-02", 1, 5)]
+        ("2023-11", 4, 20),
+        ("2023-12", 0, 0),
+        ("2024-01", 0, 0),
+        ("2024-02", 1, 5),
+    ]
     assert (drawn.bars[-1].date_from, drawn.bars[-1].date_to) == ("2024-02-01", "2024-02-29")
     assert drawn.bars[0].label == "Nov 2023"
 
@@ -43,6 +49,9 @@ def test_a_passage_names_each_speaker_once_with_their_organisation():
 def test_meta_highlights_and_facet_fields_leave_out_pages_and_datelines():
     meta = {"topics": ["cocoa"], "pages": [1, 2], "dateline": "SALVADOR, Feb 26", "note": "x" * 80}
     assert meta_highlights(meta) == [("topics", ["cocoa"])]
-    rows = [{"meta": '{"topics": ["cocoa"], "places": [], "pages": [1], "bad name": ["x"]}'},
-            {"meta": '{"places": ["ghana"]}'}, {"meta": None}]
+    rows = [
+        {"meta": '{"topics": ["cocoa"], "places": [], "pages": [1], "bad name": ["x"]}'},
+        {"meta": '{"places": ["ghana"]}'},
+        {"meta": None},
+    ]
     assert facet_fields(rows) == ["meta.places", "meta.topics"]

@@ -40,8 +40,12 @@ def documents(settings: Settings) -> dict[str, str]:
 
 
 def upload(client, name: str, text: str):
-    return client.post("/api/documents", headers=AUTH, content_type="multipart/form-data",
-                       data={"file": (io.BytesIO(text.encode()), name)})
+    return client.post(
+        "/api/documents",
+        headers=AUTH,
+        content_type="multipart/form-data",
+        data={"file": (io.BytesIO(text.encode()), name)},
+    )
 
 
 def test_a_document_posted_without_an_id_never_replaces_another(settings, embedder):
@@ -150,8 +154,9 @@ def test_remove_with_an_unknown_id_removes_nothing_and_names_it(runner, settings
     result = runner.invoke(main, ["remove", "000_ac5b891913291307", "nope", "--data-dir", str(settings.data_dir)])
     assert result.exit_code == 1 and "'nope'" in result.output and "nothing was removed" in result.output
     assert len(documents(settings)) == 3
-    result = runner.invoke(main, ["remove", "000_ac5b891913291307", "nope", "--ignore-missing",
-                                  "--data-dir", str(settings.data_dir)])
+    result = runner.invoke(
+        main, ["remove", "000_ac5b891913291307", "nope", "--ignore-missing", "--data-dir", str(settings.data_dir)]
+    )
     assert result.exit_code == 0 and "removed 1 document(s): 000_ac5b891913291307" in result.output
     assert len(documents(settings)) == 2
 
@@ -173,8 +178,9 @@ def test_data_dir_works_before_or_after_the_command(runner, seed_settings):
 
 
 def test_cli_search_errors_name_the_flags(runner, seed_settings):
-    result = runner.invoke(main, ["search", "riots", "--date-from", "10/02/2025", "--data-dir",
-                                  str(seed_settings.data_dir)])
+    result = runner.invoke(
+        main, ["search", "riots", "--date-from", "10/02/2025", "--data-dir", str(seed_settings.data_dir)]
+    )
     assert result.exit_code == 1
     assert result.output.startswith("Error: --date-from must be a date like 2025-02-10")
 
@@ -208,8 +214,12 @@ def test_dry_run_prints_what_would_be_stored_and_stores_nothing(runner, settings
 DOCUMENT_TEXTS = st.lists(st.text(alphabet="abcdefghij", min_size=3, max_size=8), min_size=1, max_size=4, unique=True)
 
 
-@hypothesis_settings(max_examples=6, deadline=None, derandomize=True,
-                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(words=DOCUMENT_TEXTS, channels=st.lists(st.sampled_from(["post", "upload", "file"]), min_size=4, max_size=4))
 def test_n_different_documents_without_ids_leave_n_documents_however_often_they_are_sent(embedder, words, channels):
     with tempfile.TemporaryDirectory() as scratch:

@@ -69,8 +69,9 @@ def export():
 
     kind = "text/csv" if form == "csv" else "application/x-ndjson"
     name = f"archive-export.{form}"
-    return Response(stream_with_context(lines()), mimetype=kind,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(
+        stream_with_context(lines()), mimetype=kind, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 def export_rows(result) -> list[dict]:
@@ -79,8 +80,9 @@ def export_rows(result) -> list[dict]:
     if "passages" not in data:
         return [data]
     common = {key: data[key] for key in ("rank", "doc_id", "title", "source", "date", "url", "score")}
-    return [{**common, "chunk_id": p["chunk_id"], "paragraph": p["paragraph"], "text": p["text"]}
-            for p in data["passages"]] or [common]
+    return [
+        {**common, "chunk_id": p["chunk_id"], "paragraph": p["paragraph"], "text": p["text"]} for p in data["passages"]
+    ] or [common]
 
 
 @bp.get("/documents/<path:doc_id>")
@@ -89,9 +91,19 @@ def document(doc_id: str):
 
 
 def quote_json(quote) -> dict:
-    return {"text": quote.text, "speaker": quote.speaker, "org": quote.org, "kind": quote.kind,
-            "doc_id": quote.doc_id, "chunk_id": quote.chunk_id, "paragraph": quote.paragraph, "date": quote.date,
-            "sources": quote.sources, "evidence": quote.evidence, "method": quote.method}
+    return {
+        "text": quote.text,
+        "speaker": quote.speaker,
+        "org": quote.org,
+        "kind": quote.kind,
+        "doc_id": quote.doc_id,
+        "chunk_id": quote.chunk_id,
+        "paragraph": quote.paragraph,
+        "date": quote.date,
+        "sources": quote.sources,
+        "evidence": quote.evidence,
+        "method": quote.method,
+    }
 
 
 @bp.get("/quotes")
@@ -116,8 +128,13 @@ def health():
         generation = service().generation
     except ArchiveError as exc:
         return jsonify({"status": "unavailable", "message": exc.message}), 503
-    return jsonify({"status": "ok", "generation": generation.manifest.generation,
-                    "chunks": generation.manifest.counts.get("chunks", 0)})
+    return jsonify(
+        {
+            "status": "ok",
+            "generation": generation.manifest.generation,
+            "chunks": generation.manifest.counts.get("chunks", 0),
+        }
+    )
 
 
 @bp.get("/stats")
@@ -187,13 +204,17 @@ def add_documents():
     status = 201 if report.added or report.updated else 200
     if not (report.added or report.updated or report.unchanged):
         status = 400
-    return jsonify({
-        "added": report.added, "updated": report.updated, "unchanged": report.unchanged,
-        "duplicates": [{"doc_id": d, "copy_of": c} for d, c in report.duplicates],
-        "skipped": [{"origin": p.origin, "reason": p.reason} for p in report.skipped],
-        "warnings": [{"origin": p.origin, "reason": p.reason} for p in report.warnings],
-        "chunks_embedded": report.chunks_embedded,
-    }), status
+    return jsonify(
+        {
+            "added": report.added,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "duplicates": [{"doc_id": d, "copy_of": c} for d, c in report.duplicates],
+            "skipped": [{"origin": p.origin, "reason": p.reason} for p in report.skipped],
+            "warnings": [{"origin": p.origin, "reason": p.reason} for p in report.warnings],
+            "chunks_embedded": report.chunks_embedded,
+        }
+    ), status
 
 
 @bp.delete("/documents/<path:doc_id>")

@@ -75,9 +75,18 @@ def search_page():
     form["group"] = form["group"] or "document"
     form["sort"] = form["sort"] or "relevance"
     state = search_state(args)
-    context = {"form": form, "modes": MODES, "sorts": SORTS, "response": None, "error": None,
-               "empty_archive": False, "sources": [], "pages": None, "meta_filters": meta_filters(args),
-               "chips": filter_chips(state)}
+    context = {
+        "form": form,
+        "modes": MODES,
+        "sorts": SORTS,
+        "response": None,
+        "error": None,
+        "empty_archive": False,
+        "sources": [],
+        "pages": None,
+        "meta_filters": meta_filters(args),
+        "chips": filter_chips(state),
+    }
     try:
         context["sources"] = service().store.sources()
         context["empty_archive"] = service().store.is_empty()
@@ -133,7 +142,8 @@ def results_context(response, state: dict) -> dict:
         "exports": {form: url_for("api.export", **export, format=form) for form in ("csv", "jsonl")},
         "bar_link": lambda bar: search_link(state, date_from=bar.date_from, date_to=bar.date_to),
         "meta_link": lambda name, value: search_link(
-            state, **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}),
+            state, **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}
+        ),
     }
 
 
@@ -188,9 +198,12 @@ def _pages(response, state) -> dict:
     def link(page: int) -> str:
         return url_for("pages.search_page", **state, page=page)
 
-    return {"current": current, "last": last,
-            "previous": link(current - 1) if current > 1 else None,
-            "next": link(current + 1) if current < last else None}
+    return {
+        "current": current,
+        "last": last,
+        "previous": link(current - 1) if current > 1 else None,
+        "next": link(current + 1) if current < last else None,
+    }
 
 
 DOCUMENTS_PAGE_SIZE = 50
@@ -207,28 +220,45 @@ def documents_page():
     args["limit"] = str(DOCUMENTS_PAGE_SIZE)
     args["offset"] = str((page - 1) * DOCUMENTS_PAGE_SIZE)
     found = browse_from_args(args)
-    state = {key: value for key, value in search_state(request.args).items()
-             if key in ("source", "date_from", "date_to") or key.startswith("meta.")}
+    state = {
+        key: value
+        for key, value in search_state(request.args).items()
+        if key in ("source", "date_from", "date_to") or key.startswith("meta.")
+    }
     if request.args.get("sort"):
         state["sort"] = found["sort"]
     last = max(1, -(-found["total"] // DOCUMENTS_PAGE_SIZE))
     if page > last:
-        raise InvalidRequestError.about("page", f"{page} is past the end: these documents fill {last} "
-                                        f"page{'s' if last != 1 else ''}")
+        raise InvalidRequestError.about(
+            "page", f"{page} is past the end: these documents fill {last} page{'s' if last != 1 else ''}"
+        )
 
     def link(**changes) -> str:
         return url_for("pages.documents_page", **{**state, "page": None, **changes})
 
-    chips = [(f"{key.removeprefix('meta.')}: {value}", link(**{key: [v for v in values if v != value] or None}))
-             for key, values in state.items() if key.startswith("meta.") for value in values]
-    return render("documents.html", url_for("api.documents", **state, offset=found["offset"], limit=found["limit"]),
-                  found=found, page=page, last=last, state=state, chips=chips, sources=service().store.sources(),
-                  sorts=(("-date", "newest"), ("date", "oldest"), ("title", "title"), ("id", "id")),
-                  previous=link(page=page - 1) if page > 1 else None,
-                  next=link(page=page + 1) if page < last else None,
-                  source_link=lambda source: link(source=source),
-                  meta_link=lambda name, value: link(
-                      **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}))
+    chips = [
+        (f"{key.removeprefix('meta.')}: {value}", link(**{key: [v for v in values if v != value] or None}))
+        for key, values in state.items()
+        if key.startswith("meta.")
+        for value in values
+    ]
+    return render(
+        "documents.html",
+        url_for("api.documents", **state, offset=found["offset"], limit=found["limit"]),
+        found=found,
+        page=page,
+        last=last,
+        state=state,
+        chips=chips,
+        sources=service().store.sources(),
+        sorts=(("-date", "newest"), ("date", "oldest"), ("title", "title"), ("id", "id")),
+        previous=link(page=page - 1) if page > 1 else None,
+        next=link(page=page + 1) if page < last else None,
+        source_link=lambda source: link(source=source),
+        meta_link=lambda name, value: link(
+            **{f"meta.{name}": list(dict.fromkeys([*state.get(f"meta.{name}", []), value]))}
+        ),
+    )
 
 
 @bp.get("/speakers")
@@ -239,9 +269,15 @@ def speakers_page():
     def link(page: int) -> str:
         return url_for("pages.speakers_page", **base, page=page)
 
-    return render("speakers.html", url_for("api.speakers", **base), found=found, speakers=found["speakers"],
-                  kinds=SPEAKER_KINDS, previous=link(found["page"] - 1) if found["page"] > 1 else None,
-                  next=link(found["page"] + 1) if found["page"] < found["last"] else None)
+    return render(
+        "speakers.html",
+        url_for("api.speakers", **base),
+        found=found,
+        speakers=found["speakers"],
+        kinds=SPEAKER_KINDS,
+        previous=link(found["page"] - 1) if found["page"] > 1 else None,
+        next=link(found["page"] + 1) if found["page"] < found["last"] else None,
+    )
 
 
 @bp.get("/speakers/<path:name>")
@@ -260,8 +296,14 @@ def speaker_page(name: str):
     else:
         quotes = service().store.quotes(speakers=known)
     entry = registry.people.get(known[0], {}) if len(known) == 1 else {}
-    return render("speaker.html", url_for("api.quotes", speaker=name), name=known[0] if len(known) == 1 else name,
-                  quotes=quotes, roles=entry.get("roles", []), orgs=entry.get("orgs", []))
+    return render(
+        "speaker.html",
+        url_for("api.quotes", speaker=name),
+        name=known[0] if len(known) == 1 else name,
+        quotes=quotes,
+        roles=entry.get("roles", []),
+        orgs=entry.get("orgs", []),
+    )
 
 
 def attribution_note(quote) -> str:
@@ -291,7 +333,8 @@ def marked_paragraphs(doc, quotes) -> list[Markup]:
         for start, end, quote in sorted(spans, key=lambda s: s[0]):
             html += escape(text[cursor:start])
             html += Markup('<span class="quote {}" title="{}">{}</span>').format(
-                quote.kind, attribution_note(quote), text[start:end])
+                quote.kind, attribution_note(quote), text[start:end]
+            )
             cursor = end
         result.append(html + escape(text[cursor:]))
     return result
@@ -306,6 +349,14 @@ def document_page(doc_id: str):
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
     similar = service().similar(similar_to.chunk_id) if similar_to and similar_to.chunk_id is not None else []
     titles = {d: row["title"] for d, row in service().store.documents_meta(list(doc.duplicates)).items()}
-    return render("document.html", url_for("api.document", doc_id=doc.doc_id), doc=doc, titles=titles,
-                  hit_paragraph=focus.paragraph if focus else None, similar=similar, focus=focus,
-                  paragraphs=marked_paragraphs(doc, view.quotes), quotes=view.quotes)
+    return render(
+        "document.html",
+        url_for("api.document", doc_id=doc.doc_id),
+        doc=doc,
+        titles=titles,
+        hit_paragraph=focus.paragraph if focus else None,
+        similar=similar,
+        focus=focus,
+        paragraphs=marked_paragraphs(doc, view.quotes),
+        quotes=view.quotes,
+    )

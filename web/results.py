@@ -119,7 +119,12 @@ def facet_fields(rows) -> list[str]:
         if not isinstance(meta, dict):
             continue
         for name, value in meta.items():
-            if name not in SKIPPED_META and _FIELD.fullmatch(name) and isinstance(value, list) and value and all(
-                    isinstance(v, str) for v in value):
+            if (
+                name not in SKIPPED_META
+                and _FIELD.fullmatch(name)
+                and isinstance(value, list)
+                and value
+                and all(isinstance(v, str) for v in value)
+            ):
                 fields.setdefault(name, None)
     return [f"meta.{name}" for name in sorted(fields)]

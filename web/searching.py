@@ -81,8 +81,10 @@ class DocumentView:
             "origin": doc.origin,
             "ingested_at": doc.ingested_at,
             "paragraphs": list(doc.paragraphs),
-            "chunks": [{"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
-                       for c in doc.chunks],
+            "chunks": [
+                {"chunk_id": c.chunk_id, "position": c.position, "paragraph": c.paragraph, "text": c.text}
+                for c in doc.chunks
+            ],
             "duplicates": list(doc.duplicates),
             "meta": doc.meta,
         }
@@ -150,8 +152,17 @@ def browse_from_args(args) -> dict[str, Any]:
     rows, total = service().store.list_documents(
         args.get("source") or None, dates["date_from"], dates["date_to"], meta_filters(args), sort, offset, limit
     )
-    documents = [{"doc_id": r["doc_id"], "title": r["title"], "source": r["source"], "date": r["date"],
-                  "url": r["url"], "meta": meta_of(r)} for r in rows]
+    documents = [
+        {
+            "doc_id": r["doc_id"],
+            "title": r["title"],
+            "source": r["source"],
+            "date": r["date"],
+            "url": r["url"],
+            "meta": meta_of(r),
+        }
+        for r in rows
+    ]
     return {"documents": documents, "total": total, "offset": offset, "limit": limit, "sort": sort}
 
 

@@ -9,16 +9,17 @@ import numpy as np
 from archive.documents import ChunkRecord
 from archive.store.base import StoreBase, marks
 
-_CHUNK_COLUMNS = (
-    "c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source, d.url"
-)
+_CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source, d.url"
 
 
 class ChunksMixin(StoreBase):
     def _chunk_records(self, where: str, params: tuple = ()) -> list[ChunkRecord]:
-        return [ChunkRecord(*tuple(r)) for r in self.db.execute(
-            f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}", params
-        )]
+        return [
+            ChunkRecord(*tuple(r))
+            for r in self.db.execute(
+                f"SELECT {_CHUNK_COLUMNS} FROM chunks c JOIN documents d ON d.doc_id = c.doc_id {where}", params
+            )
+        ]
 
     def chunk_count(self) -> int:
         """Chunks in the store, from an index (stats() scans every row, seconds at a million chunks)."""
@@ -27,9 +28,10 @@ class ChunksMixin(StoreBase):
     def chunks_by_id(self, chunk_ids: list[int]) -> dict[int, ChunkRecord]:
         if not chunk_ids:
             return {}
-        return {r.chunk_id: r for r in self._chunk_records(
-            f"WHERE c.chunk_id IN ({marks(len(chunk_ids))})", tuple(chunk_ids)
-        )}
+        return {
+            r.chunk_id: r
+            for r in self._chunk_records(f"WHERE c.chunk_id IN ({marks(len(chunk_ids))})", tuple(chunk_ids))
+        }
 
     def paragraph_pages(self, chunk_ids: list[int]) -> dict[int, int]:
         """The page each chunk's paragraph was on, for chunks of documents that kept pages (PDFs)."""
@@ -46,7 +48,7 @@ class ChunksMixin(StoreBase):
         """The document of each chunk."""
         found: dict[int, str] = {}
         for start in range(0, len(chunk_ids), 900):
-            part = chunk_ids[start:start + 900]
+            part = chunk_ids[start : start + 900]
             for cid, doc_id in self.db.execute(
                 f"SELECT chunk_id, doc_id FROM chunks WHERE chunk_id IN ({marks(len(part))})", part
             ):
@@ -57,15 +59,17 @@ class ChunksMixin(StoreBase):
         """Every chunk of these documents, ascending."""
         ids: list[int] = []
         for start in range(0, len(doc_ids), 900):
-            part = doc_ids[start:start + 900]
-            ids.extend(r[0] for r in self.db.execute(
-                f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks(len(part))})", part))
+            part = doc_ids[start : start + 900]
+            ids.extend(
+                r[0] for r in self.db.execute(f"SELECT chunk_id FROM chunks WHERE doc_id IN ({marks(len(part))})", part)
+            )
         return np.array(sorted(ids), dtype=np.int64)
 
     def chunk_texts(self, doc_id: str) -> list[tuple[int, str]]:
-        return [(r[0], r[1]) for r in self.db.execute(
-            "SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,)
-        )]
+        return [
+            (r[0], r[1])
+            for r in self.db.execute("SELECT chunk_id, text FROM chunks WHERE doc_id = ? ORDER BY position", (doc_id,))
+        ]
 
     def iter_index_rows(self, batch: int = 5000) -> Iterator[tuple[ChunkRecord, bytes | None]]:
         """Every chunk with its document's metadata, speakers and stored embedding, in chunk id order."""
@@ -108,7 +112,7 @@ class ChunksMixin(StoreBase):
         """Stored vectors of chunks whose embedded text (title, context, text) had these keys."""
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), 500):
-            part = keys[start:start + 500]
+            part = keys[start : start + 500]
             for key, blob in self.db.execute(
                 "SELECT embed_key, embedding FROM chunks WHERE embedding IS NOT NULL"
                 f" AND embed_key IN ({marks(len(part))})",

@@ -41,9 +41,12 @@ class CopiesMixin(StoreBase):
         row = self.db.execute("SELECT group_id FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
         if not row or not row[0]:
             return []
-        return [r[0] for r in self.db.execute(
-            "SELECT doc_id FROM documents WHERE group_id = ? AND doc_id != ? ORDER BY doc_id", (row[0], doc_id)
-        )]
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT doc_id FROM documents WHERE group_id = ? AND doc_id != ? ORDER BY doc_id", (row[0], doc_id)
+            )
+        ]
 
     def add_chunk_copies(self, pairs: Iterable[tuple[int, int]]) -> None:
         with self.transaction() as db:
@@ -55,10 +58,14 @@ class CopiesMixin(StoreBase):
     def chunks_with_hash(self, norm_hashes: list[str], exclude_doc: str) -> list[tuple[int, str]]:
         if not norm_hashes:
             return []
-        return [(r[0], r[1]) for r in self.db.execute(
-            f"SELECT chunk_id, norm_hash FROM chunks WHERE norm_hash IN ({marks(len(norm_hashes))}) AND doc_id != ?",
-            (*norm_hashes, exclude_doc),
-        )]
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT chunk_id, norm_hash FROM chunks"
+                f" WHERE norm_hash IN ({marks(len(norm_hashes))}) AND doc_id != ?",
+                (*norm_hashes, exclude_doc),
+            )
+        ]
 
     def copies_of(self, chunk_ids: list[int]) -> dict[int, list[tuple[int, str]]]:
         """For each chunk, its copies as (chunk_id, doc_id) in other documents."""

@@ -53,16 +53,27 @@ class DocumentsMixin(StoreBase):
             db.execute(
                 "INSERT INTO documents(doc_id, origin, title, date, source, url, text, content_hash, minhash,"
                 " group_id, ingested_at, meta) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, doc.origin, doc.title, doc.date, doc.source, doc.url, doc.text,
-                 doc.content_hash, minhash.tobytes(), None, now, json.dumps(doc.meta, ensure_ascii=False)),
+                (
+                    doc.doc_id,
+                    doc.origin,
+                    doc.title,
+                    doc.date,
+                    doc.source,
+                    doc.url,
+                    doc.text,
+                    doc.content_hash,
+                    minhash.tobytes(),
+                    None,
+                    now,
+                    json.dumps(doc.meta, ensure_ascii=False),
+                ),
             )
             ids = []
             for chunk, norm in zip(chunks, norm_hashes, strict=True):
                 cur = db.execute(
                     "INSERT INTO chunks(doc_id, position, paragraph, text, context, n_tokens, norm_hash)"
                     " VALUES (?,?,?,?,?,?,?)",
-                    (doc.doc_id, chunk.position, chunk.paragraph, chunk.text, chunk.context,
-                     chunk.n_tokens, norm),
+                    (doc.doc_id, chunk.position, chunk.paragraph, chunk.text, chunk.context, chunk.n_tokens, norm),
                 )
                 ids.append(int(cur.lastrowid or 0))
             self._insert_quotes(doc.doc_id, ids, quotes or [])
@@ -101,43 +112,59 @@ class DocumentsMixin(StoreBase):
             for r in self._chunk_records("WHERE c.doc_id = ? ORDER BY c.position", (doc_id,))
         )
         document = Document(
-            doc_id=row["doc_id"], origin=row["origin"], title=row["title"], date=row["date"], source=row["source"],
-            url=row["url"], paragraphs=tuple(row["text"].split("\n\n")), content_hash=row["content_hash"],
+            doc_id=row["doc_id"],
+            origin=row["origin"],
+            title=row["title"],
+            date=row["date"],
+            source=row["source"],
+            url=row["url"],
+            paragraphs=tuple(row["text"].split("\n\n")),
+            content_hash=row["content_hash"],
             meta=json.loads(row["meta"] or "{}"),
         )
         return StoredDocument(document, row["group_id"], row["ingested_at"], tuple(self.group_members(doc_id)), chunks)
 
     def document_stamps(self) -> dict[str, str]:
         """doc_id -> a stamp that changes whenever the document is stored again (for incremental indexing)."""
-        return {r[0]: f"{r[1]}|{r[2]}" for r in self.db.execute(
-            "SELECT doc_id, content_hash, ingested_at FROM documents")}
+        return {
+            r[0]: f"{r[1]}|{r[2]}" for r in self.db.execute("SELECT doc_id, content_hash, ingested_at FROM documents")
+        }
 
     def document_rows(self, doc_ids: list[str]) -> Iterator[sqlite3.Row]:
         """doc_id, title, text, source, date and meta of these documents, with their quoted speakers."""
         for start in range(0, len(doc_ids), 500):
-            part = doc_ids[start:start + 500]
+            part = doc_ids[start : start + 500]
             yield from self.db.execute(
                 "SELECT d.doc_id, d.title, d.text, d.source, d.date, d.meta,"
                 " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.doc_id = d.doc_id) AS speakers"
-                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
+                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})",
+                part,
             )
 
     def documents_meta(self, doc_ids: list[str]) -> dict[str, sqlite3.Row]:
         """doc_id, title, source, date, url, meta and quoted speakers of these documents (for result lists)."""
         found: dict[str, sqlite3.Row] = {}
         for start in range(0, len(doc_ids), 500):
-            part = doc_ids[start:start + 500]
+            part = doc_ids[start : start + 500]
             for row in self.db.execute(
                 "SELECT d.doc_id, d.title, d.source, d.date, d.url, d.meta, d.group_id,"
                 " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.doc_id = d.doc_id) AS speakers"
-                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})", part,
+                f" FROM documents d WHERE d.doc_id IN ({marks(len(part))})",
+                part,
             ):
                 found[row["doc_id"]] = row
         return found
 
-    def list_documents(self, source: str | None = None, date_from: str | None = None, date_to: str | None = None,
-                       meta: tuple[tuple[str, str], ...] = (), sort: str = "date", offset: int = 0,
-                       limit: int = 50) -> tuple[list[sqlite3.Row], int]:
+    def list_documents(
+        self,
+        source: str | None = None,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        meta: tuple[tuple[str, str], ...] = (),
+        sort: str = "date",
+        offset: int = 0,
+        limit: int = 50,
+    ) -> tuple[list[sqlite3.Row], int]:
         """A page of documents passing the filters (a meta filter matches a value or a member of a list), and
         how many pass them in all."""
         clauses, params = ["1"], []
@@ -157,12 +184,17 @@ class DocumentsMixin(StoreBase):
             path = f'$."{name}"'
             params.extend([path, value, path, value])
         where = " AND ".join(clauses)
-        order = {"date": "d.date IS NULL, d.date, d.doc_id", "-date": "d.date IS NULL, d.date DESC, d.doc_id",
-                 "title": "d.title, d.doc_id", "id": "d.doc_id"}[sort]
+        order = {
+            "date": "d.date IS NULL, d.date, d.doc_id",
+            "-date": "d.date IS NULL, d.date DESC, d.doc_id",
+            "title": "d.title, d.doc_id",
+            "id": "d.doc_id",
+        }[sort]
         total = self.db.execute(f"SELECT COUNT(*) FROM documents d WHERE {where}", params).fetchone()[0]
         rows = self.db.execute(
             f"SELECT d.doc_id, d.title, d.source, d.date, d.url, d.meta FROM documents d WHERE {where}"
-            f" ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset],
+            f" ORDER BY {order} LIMIT ? OFFSET ?",
+            [*params, limit, offset],
         ).fetchall()
         return rows, int(total)
 
@@ -170,12 +202,16 @@ class DocumentsMixin(StoreBase):
         return [r[0] for r in self.db.execute("SELECT doc_id FROM documents ORDER BY doc_id")]
 
     def source_counts(self) -> dict[str, int]:
-        return {r[0]: r[1] for r in self.db.execute(
-            "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source")}
+        return {
+            r[0]: r[1]
+            for r in self.db.execute("SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source")
+        }
 
     def sources(self) -> list[str]:
-        return [r[0] for r in self.db.execute(
-            "SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")]
+        return [
+            r[0]
+            for r in self.db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL ORDER BY source")
+        ]
 
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
@@ -202,9 +238,12 @@ class DocumentsMixin(StoreBase):
         db = self.db
         documents = db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
         chunks, embedded = db.execute("SELECT COUNT(*), COUNT(embedding) FROM chunks").fetchone()
-        sources = {r[0]: r[1] for r in db.execute(
-            "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC"
-        )}
+        sources = {
+            r[0]: r[1]
+            for r in db.execute(
+                "SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source ORDER BY 2 DESC"
+            )
+        }
         groups: dict[str, list[str]] = {}
         for r in db.execute("SELECT group_id, doc_id FROM documents WHERE group_id IS NOT NULL ORDER BY doc_id"):
             groups.setdefault(r[0], []).append(r[1])

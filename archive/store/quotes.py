@@ -18,25 +18,44 @@ class QuotesMixin(StoreBase):
             self.db.execute(
                 "INSERT INTO quotes(doc_id, chunk_id, paragraph, kind, text, norm_hash, speaker, org, mention,"
                 " evidence, method) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (doc_id, chunk_ids[position] if position is not None else None, quote.paragraph, quote.kind,
-                 quote.text, normalized_hash(quote.text), quote.speaker, quote.org, quote.mention,
-                 quote.evidence, quote.method),
+                (
+                    doc_id,
+                    chunk_ids[position] if position is not None else None,
+                    quote.paragraph,
+                    quote.kind,
+                    quote.text,
+                    normalized_hash(quote.text),
+                    quote.speaker,
+                    quote.org,
+                    quote.mention,
+                    quote.evidence,
+                    quote.method,
+                ),
             )
 
     def registry(self) -> Registry:
-        rows = [(r["name"], r["kind"], json.loads(r["roles"]), json.loads(r["orgs"]))
-                for r in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid")]
+        rows = [
+            (r["name"], r["kind"], json.loads(r["roles"]), json.loads(r["orgs"]))
+            for r in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid")
+        ]
         quoted = [r[0] for r in self.db.execute("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")]
         return Registry.from_rows(rows, quoted)
 
     def _save_registry(self, registry: Registry) -> None:
         """Names added or changed since the registry was last saved."""
         for name, kind, roles, orgs in registry.take_changes():
-            self.db.execute("INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, ?, ?, ?)",
-                            (name, kind, json.dumps(roles), json.dumps(orgs)))
+            self.db.execute(
+                "INSERT OR REPLACE INTO names(name, kind, roles, orgs) VALUES (?, ?, ?, ?)",
+                (name, kind, json.dumps(roles), json.dumps(orgs)),
+            )
 
-    def quotes(self, speakers: list[str] | None = None, orgs: list[str] | None = None,
-               doc_id: str | None = None, kind: str | None = None) -> list[StoredQuote]:
+    def quotes(
+        self,
+        speakers: list[str] | None = None,
+        orgs: list[str] | None = None,
+        doc_id: str | None = None,
+        kind: str | None = None,
+    ) -> list[StoredQuote]:
         """Quotes, one per distinct text and speaker, with every document that carries it, oldest first."""
         clauses: list[str] = ["q.speaker IS NOT NULL"]
         params: list[str] = []
@@ -64,9 +83,21 @@ class QuotesMixin(StoreBase):
             if key in merged:
                 merged[key].sources.append(r["doc_id"])
             else:
-                merged[key] = StoredQuote(r["quote_id"], r["text"], r["speaker"], r["org"], r["kind"], r["doc_id"],
-                                          r["chunk_id"], r["paragraph"], r["date"], r["mention"], [r["doc_id"]],
-                                          r["evidence"], r["method"])
+                merged[key] = StoredQuote(
+                    r["quote_id"],
+                    r["text"],
+                    r["speaker"],
+                    r["org"],
+                    r["kind"],
+                    r["doc_id"],
+                    r["chunk_id"],
+                    r["paragraph"],
+                    r["date"],
+                    r["mention"],
+                    [r["doc_id"]],
+                    r["evidence"],
+                    r["method"],
+                )
         return list(merged.values())
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:
@@ -84,6 +115,7 @@ class QuotesMixin(StoreBase):
             return np.zeros(0, dtype=np.int64)
         rows = self.db.execute(
             f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND (speaker IN ({marks(len(names))})"
-            f" OR org IN ({marks(len(names))}))", names + names,
+            f" OR org IN ({marks(len(names))}))",
+            names + names,
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)

@@ -68,10 +68,16 @@ def step_ingest(settings: Settings, paths: list[Path], embedder: Embedder) -> di
     report = ingest_paths(settings, paths, embedder=embedder)
     seconds = time.perf_counter() - started
     chunks = Store(store_path(settings)).stats().chunks
-    return {"documents": len(report.added), "chunks": chunks, "skipped": len(report.skipped),
-            "seconds": round(seconds, 1), "chunks_per_s": round(chunks / seconds, 1),
-            "encoding_share": round(report.seconds_embedding / seconds, 3),
-            "disk_mb": round(disk_mb(Path(settings.data_dir)), 1), "peak_rss_mb": round(rss_peak_mb())}
+    return {
+        "documents": len(report.added),
+        "chunks": chunks,
+        "skipped": len(report.skipped),
+        "seconds": round(seconds, 1),
+        "chunks_per_s": round(chunks / seconds, 1),
+        "encoding_share": round(report.seconds_embedding / seconds, 3),
+        "disk_mb": round(disk_mb(Path(settings.data_dir)), 1),
+        "peak_rss_mb": round(rss_peak_mb()),
+    }
 
 
 def step_raw_encoder(settings: Settings, embedder: Embedder, sample: int) -> dict:
@@ -96,15 +102,28 @@ def step_grow(settings: Settings, bbc: Path, target: int, embedder: Embedder) ->
         with open(folder / f"copy-{copy}.jsonl", "w") as f:
             for path in articles:
                 lines = path.read_text(errors="replace").split("\n", 1)
-                f.write(json.dumps({"_id": f"{path.parent.name}-{path.stem}-copy{copy}", "title": lines[0],
-                                    "text": lines[1] if len(lines) > 1 else ""}) + "\n")
+                f.write(
+                    json.dumps(
+                        {
+                            "_id": f"{path.parent.name}-{path.stem}-copy{copy}",
+                            "title": lines[0],
+                            "text": lines[1] if len(lines) > 1 else "",
+                        }
+                    )
+                    + "\n"
+                )
     started = time.perf_counter()
     report = ingest_paths(settings, [folder], embedder=embedder)
     shutil.rmtree(folder)
     stats = Store(store_path(settings)).stats()
-    return {"copies": copies, "chunks": stats.chunks, "documents": stats.documents,
-            "encoded": report.chunks_embedded, "seconds": round(time.perf_counter() - started, 1),
-            "disk_mb": round(disk_mb(Path(settings.data_dir)), 1)}
+    return {
+        "copies": copies,
+        "chunks": stats.chunks,
+        "documents": stats.documents,
+        "encoded": report.chunks_embedded,
+        "seconds": round(time.perf_counter() - started, 1),
+        "disk_mb": round(disk_mb(Path(settings.data_dir)), 1),
+    }
 
 
 def step_latency(settings: Settings, queries: list[str]) -> dict:
@@ -114,8 +133,7 @@ def step_latency(settings: Settings, queries: list[str]) -> dict:
     shapes = {mode: {"mode": mode} for mode in ("keyword", "semantic", "hybrid")}
     # the search page's own request: articles with their passages, facets for the sidebar and the histogram
     shapes["hybrid-articles-facets"] = {"mode": "hybrid", "group": "document", "facets": ("source", "year", "month")}
-    shapes["keyword-articles-facets"] = {"mode": "keyword", "group": "document",
-                                         "facets": ("source", "year", "month")}
+    shapes["keyword-articles-facets"] = {"mode": "keyword", "group": "document", "facets": ("source", "year", "month")}
     for name, shape in shapes.items():
         for query in queries[:20]:
             service.search(SearchRequest(query, **shape))
@@ -130,8 +148,13 @@ def step_latency(settings: Settings, queries: list[str]) -> dict:
 
 def start_server(settings: Settings, port: int) -> subprocess.Popen:
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(settings.data_dir), "ARCHIVE_THREADS": "16"}
-    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port)], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -188,8 +211,13 @@ def step_load(port: int, queries: list[str], clients: int, duration: float, mode
     for thread in threads:
         thread.join()
     wall = time.monotonic() - started
-    summary = {"clients": clients, "seconds": round(wall, 1), "requests": len(times) + len(errors),
-               "errors": len(errors), "requests_per_s": round(len(times) / wall, 1)}
+    summary = {
+        "clients": clients,
+        "seconds": round(wall, 1),
+        "requests": len(times) + len(errors),
+        "errors": len(errors),
+        "requests_per_s": round(len(times) / wall, 1),
+    }
     if times:
         summary.update({k: round(v, 1) for k, v in percentiles(times).items()})
     if errors:
@@ -225,7 +253,8 @@ def main() -> None:
     show("ingest", step_ingest(settings, [*categories, *args.extra], embedder))
     show("raw_encoder", step_raw_encoder(settings, embedder, args.raw_sample))
     figures["ingest"]["share_of_raw_encoder"] = round(
-        figures["ingest"]["chunks_per_s"] / figures["raw_encoder"]["chunks_per_s"], 3)
+        figures["ingest"]["chunks_per_s"] / figures["raw_encoder"]["chunks_per_s"], 3
+    )
     print(f"ingest throughput is {figures['ingest']['share_of_raw_encoder']:.0%} of the raw encoder's", flush=True)
     if args.scale:
         show("grow", step_grow(settings, args.bbc, args.scale, embedder))

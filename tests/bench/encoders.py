@@ -1,6 +1,6 @@
 """Raw encoder throughput of each encoder backend on the same BBC paragraphs. Prints figures, asserts nothing.
 
-    .venv/bin/python tests/bench/encoders.py --bbc ../shared/data/bbc-news --sample 1500
+.venv/bin/python tests/bench/encoders.py --bbc ../shared/data/bbc-news --sample 1500
 """
 
 from __future__ import annotations
