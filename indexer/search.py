@@ -199,8 +199,7 @@ class SearchService:
             if request.mode == "keyword":
                 total, relation = generation.keyword.count(request.query, where), "eq"
             else:
-                total, relation = base if request.mode == "semantic" else max(
-                    base, generation.keyword.count(request.query, where)), "gte"
+                total, relation = base, "gte"
         facets = self._facets(request, generation, where, collapsed, doc_query) if request.facets else {}
         with_source_names(facets, self._source_names())
         took = (time.perf_counter() - started) * 1000
