@@ -19,8 +19,15 @@ from archive.errors import ArchiveError, InvalidRequestError
 from archive.settings import Settings
 
 EXIT_PARTIAL = 3
-FLAGS = {"q": "QUERY", "k": "--k", "offset": "--offset", "mode": "--mode", "source": "--source",
-         "date_from": "--date-from", "date_to": "--date-to"}
+FLAGS = {
+    "q": "QUERY",
+    "k": "--k",
+    "offset": "--offset",
+    "mode": "--mode",
+    "source": "--source",
+    "date_from": "--date-from",
+    "date_to": "--date-to",
+}
 
 
 class ArchiveGroup(click.Group):
@@ -35,8 +42,12 @@ class ArchiveGroup(click.Group):
             ctx.exit(1)
 
 
-_DATA_DIR = click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-                         help="Archive folder (default: ARCHIVE_DATA_DIR or ./archive-data).")
+_DATA_DIR = click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Archive folder (default: ARCHIVE_DATA_DIR or ./archive-data).",
+)
 _MODEL = click.option("--model", default=None, help="Embedding model: bundled:all-MiniLM-L6-v2 or a local folder.")
 
 
@@ -74,10 +85,15 @@ def _progress() -> bool:
 @click.option("--source", default=None, help="Source (outlet) for documents that name none.")
 @click.option("--dry-run", is_flag=True, help="Read and clean everything, print what would be stored, store nothing.")
 @click.option("--json", "as_json", is_flag=True, help="With --dry-run: one JSON line per document and per problem.")
-@click.option("--cluster", default=None, metavar="ADDRESS",
-              help="Encode on this Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); needs .[cluster].")
-def ingest(settings: Settings, paths: tuple[Path, ...], source: str | None, dry_run: bool, as_json: bool,
-           cluster: str | None) -> None:
+@click.option(
+    "--cluster",
+    default=None,
+    metavar="ADDRESS",
+    help="Encode on this Dask cluster (scheduler address, e.g. tcp://10.0.0.5:8786); needs .[cluster].",
+)
+def ingest(
+    settings: Settings, paths: tuple[Path, ...], source: str | None, dry_run: bool, as_json: bool, cluster: str | None
+) -> None:
     """Add or update documents from files and folders (recursive): .txt .md .html .json .jsonl.
 
     Unchanged documents are skipped, bad files reported and skipped (exit status 3 when any was).
@@ -116,11 +132,23 @@ def _preview(settings: Settings, paths: list[Path], source: str | None, as_json:
             continue
         doc = item.document
         if as_json:
-            click.echo(json.dumps({
-                "origin": item.origin, "id": doc.doc_id, "action": item.action, "title": doc.title,
-                "date": doc.date, "source": doc.source, "url": doc.url, "meta": doc.meta,
-                "paragraphs": list(doc.paragraphs), "warnings": list(item.warnings),
-            }, ensure_ascii=False))
+            click.echo(
+                json.dumps(
+                    {
+                        "origin": item.origin,
+                        "id": doc.doc_id,
+                        "action": item.action,
+                        "title": doc.title,
+                        "date": doc.date,
+                        "source": doc.source,
+                        "url": doc.url,
+                        "meta": doc.meta,
+                        "paragraphs": list(doc.paragraphs),
+                        "warnings": list(item.warnings),
+                    },
+                    ensure_ascii=False,
+                )
+            )
         else:
             click.echo(f"{item.action:<9} {doc.doc_id}  {doc.title}  ({len(doc.paragraphs)} paragraphs)")
     if problems:
@@ -163,8 +191,9 @@ def remove(settings: Settings, doc_ids: tuple[str, ...], ignore_missing: bool) -
 @click.option("--date-from", default=None, help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", default=None, help="Only documents dated on or before (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the API's shape).")
-def search(settings: Settings, query: str, mode: str, k: int, offset: int, source, date_from, date_to,
-           as_json: bool) -> None:
+def search(
+    settings: Settings, query: str, mode: str, k: int, offset: int, source, date_from, date_to, as_json: bool
+) -> None:
     """Search the archive. Example: archive search "what did the Refugee Council say about riots" """
     from indexer.search import SearchRequest, SearchService
 
@@ -220,14 +249,54 @@ def stats(settings: Settings, as_json: bool) -> None:
 @click.argument("dataset_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--split", default="test", show_default=True, help="Judgments file qrels/<split>.tsv.")
 @click.option("--modes", default="keyword,semantic,hybrid", show_default=True, help="Comma-separated modes.")
-@click.option("--sample", type=click.Choice(["all", "tune", "holdout"]), default="all", show_default=True,
-              help="All queries, or the even (tune) / odd (holdout) halves in file order.")
-@click.option("--data-dir", "eval_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Keep the evaluation archive here (reused next time) instead of a throw-away folder.")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@click.option(
+    "--sample",
+    type=click.Choice(["all", "tune", "holdout"]),
+    default="all",
+    show_default=True,
+    help="All queries, or the even (tune) / odd (holdout) halves in file order.",
+)
+@click.option(
+    "--data-dir",
+    "eval_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Keep the evaluation archive here (reused next time) instead of a throw-away folder.",
+)
+@click.option(
+    "--group",
+    type=click.Choice(["passage", "document"]),
+    default="passage",
+    show_default=True,
+    help="Judge the passage ranking (documents in order of their best passage) or the article ranking.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON (with every query's nDCG@10).")
+@click.option(
+    "--save",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the JSON figures to this file, for a later --compare.",
+)
+@click.option(
+    "--compare",
+    "previous",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A previous run's JSON: print which queries gained and lost since.",
+)
 @click.pass_obj
-def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, sample: str, eval_dir: Path | None,
-             as_json: bool) -> None:
+def evaluate(
+    settings: Settings,
+    dataset_dir: Path,
+    split: str,
+    modes: str,
+    sample: str,
+    eval_dir: Path | None,
+    group: str,
+    as_json: bool,
+    save: Path | None,
+    previous: Path | None,
+) -> None:
     """Relevance of each mode on a BEIR-layout dataset, measured through the JSON API.
 
     Example: archive eval ../shared/data/cranfield --sample holdout
@@ -236,7 +305,7 @@ def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, samp
     from dataclasses import replace
 
     from indexer.embedder import Embedder
-    from indexer.evaluate import documents_in_order, load_dataset
+    from indexer.evaluate import compare, documents_in_order, load_dataset
     from indexer.evaluate import evaluate as run_evaluation
     from indexer.ingest import ingest_paths
     from indexer.search import SearchService
@@ -253,27 +322,46 @@ def evaluate(settings: Settings, dataset_dir: Path, split: str, modes: str, samp
         client = create_app(settings, service=SearchService(settings, embedder=embedder)).test_client()
 
         def rank(query: str, mode: str) -> list[str]:
-            response = client.get("/api/search", query_string={"q": query[:1000], "mode": mode, "k": 100})
+            response = client.get(
+                "/api/search", query_string={"q": query[:1000], "mode": mode, "k": 100, "group": group}
+            )
             if response.status_code != 200:
                 raise ArchiveError(f"the API answered {response.status_code} for {query!r}: {response.get_json()}")
             return documents_in_order(response.get_json()["results"])
 
         figures = run_evaluation(dataset, rank, wanted)
+    figures["group"] = group
+    if save:
+        save.write_text(json.dumps(figures, indent=2))
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
     click.echo(f"{figures['dataset']} ({split}, {sample}): {figures['queries']} queries")
     click.echo(f"{'mode':<10}{'nDCG@10':>9}{'R@100':>8}{'MRR@10':>8}{'p50 ms':>9}{'p95 ms':>9}")
     for mode, m in figures["modes"].items():
-        click.echo(f"{mode:<10}{m['ndcg@10']:>9.4f}{m['recall@100']:>8.4f}{m['mrr@10']:>8.4f}"
-                   f"{m['p50_ms']:>9.1f}{m['p95_ms']:>9.1f}")
+        click.echo(
+            f"{mode:<10}{m['ndcg@10']:>9.4f}{m['recall@100']:>8.4f}{m['mrr@10']:>8.4f}"
+            f"{m['p50_ms']:>9.1f}{m['p95_ms']:>9.1f}"
+        )
+    if previous:
+        try:
+            before = json.loads(previous.read_text())
+        except ValueError as exc:
+            raise ArchiveError(f"{previous} is not an `archive eval --json` output: {exc}") from exc
+        for line in compare(before, figures, dataset.queries):
+            click.echo(line)
 
 
 @archive_command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port to listen on (default 5000).")
-@click.option("--seed", "seed_paths", multiple=True, type=click.Path(path_type=Path),
-              help="Ingest these paths first if the archive is empty (make run uses seeds/).")
+@click.option(
+    "--seed",
+    "seed_paths",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Ingest these paths first if the archive is empty (make run uses seeds/).",
+)
 def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tuple[Path, ...]) -> None:
     """Serve the search page and JSON API with waitress. Example: archive serve --port 8080"""
     import waitress
@@ -290,8 +378,9 @@ def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tu
     app = create_app(settings)
     app.extensions["archive.search"].embedder.encode_query("warm up the model before the first request")
     try:
-        server = waitress.create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                                        ident="archive")
+        server = waitress.create_server(
+            app, host=settings.host, port=settings.port, threads=settings.threads, ident="archive"
+        )
     except OSError as exc:
         raise _port_error(settings.host, settings.port, exc) from exc
     click.echo(f"serving {settings.data_dir} on http://{settings.host}:{settings.port}/")

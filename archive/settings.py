@@ -40,23 +40,25 @@ class Settings:
         choices=("torch", "onnx", "onnx-int8"),
     )
     embed_batch: int = _setting(
-        2048, "Chunks handed to the encoder at once and saved together; larger batches pad less, so ingest is "
-        "faster.",
+        2048,
+        "Chunks handed to the encoder at once and saved together; larger batches pad less, so ingest is faster.",
         minimum=1,
     )
     chunk_tokens: int = _setting(
-        192, "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences.",
+        192,
+        "Most word pieces (model tokenizer) in one chunk's own text; longer paragraphs split on sentences.",
         minimum=1,
     )
-    context_tokens: int = _setting(
-        32, "Word pieces of the previous paragraph kept as a chunk's context.")
+    context_tokens: int = _setting(32, "Word pieces of the previous paragraph kept as a chunk's context.")
     vector_encoding: str = _setting(
-        "float16", "How the FAISS flat index stores vectors: `float16` (half the memory, faster scan) or `float32`. "
+        "float16",
+        "How the FAISS flat index stores vectors: `float16` (half the memory, faster scan) or `float32`. "
         "Changing it rebuilds the vector index on the next write.",
         choices=("float16", "float32"),
     )
     vector_index: str = _setting(
-        "auto", "FAISS index kind: `flat` (exact, cost grows with every vector), `ivf` (clustered, approximate, "
+        "auto",
+        "FAISS index kind: `flat` (exact, cost grows with every vector), `ivf` (clustered, approximate, "
         "scores exact on the stored vectors) or `auto` (flat below `vector_index_threshold` chunks, ivf from there).",
         choices=("auto", "flat", "ivf"),
     )
@@ -67,20 +69,25 @@ class Settings:
         128, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
     )
     exact_filter_fraction: float = _setting(
-        0.05, "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "
-        "cluster for the allowed ids only (exact); broader filters scan proportionally more clusters."
+        0.05,
+        "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "
+        "cluster for the allowed ids only (exact); broader filters scan proportionally more clusters.",
     )
     cluster: str = _setting(
-        "", "Dask scheduler address (e.g. `tcp://10.0.0.5:8786`) that ingest hands embedding to; empty = encode "
-        "in this process. Needs the `cluster` extra: `pip install '.[cluster]'`."
+        "",
+        "Dask scheduler address (e.g. `tcp://10.0.0.5:8786`) that ingest hands embedding to; empty = encode "
+        "in this process. Needs the `cluster` extra: `pip install '.[cluster]'`.",
     )
     semantic_feedback: int = _setting(
-        0, "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
-        "again (0 = off; measured below).")
+        0,
+        "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
+        "again (0 = off; measured below).",
+    )
     feedback_weight: float = _setting(0.5, "How far that feedback moves the query (Rocchio beta).")
     candidates: int = _setting(100, "Hits taken from each list before rank fusion.", minimum=1)
     fusion: str = _setting(
-        "rrf", "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max normalized "
+        "rrf",
+        "How hybrid mode merges the lists: `rrf` (reciprocal rank fusion) or `convex` (min-max normalized "
         "scores, weighted).",
         choices=("rrf", "convex"),
     )
@@ -90,7 +97,8 @@ class Settings:
     title_boost: float = _setting(2.0, "Keyword weight of a title match relative to the chunk text.")
     context_boost: float = _setting(0.5, "Keyword weight of a match in the context (previous paragraph).")
     duplicate_threshold: float = _setting(
-        0.5, "Estimated Jaccard similarity (word 5-grams) above which two documents are copies.")
+        0.5, "Estimated Jaccard similarity (word 5-grams) above which two documents are copies."
+    )
     host: str = _setting("127.0.0.1", "Address `archive serve` listens on.")
     port: int = _setting(5000, "Port `archive serve` listens on.", minimum=1)
     threads: int = _setting(8, "Worker threads of the WSGI server.", minimum=1)
@@ -106,8 +114,10 @@ class Settings:
         minimum=1,
     )
     rate_limit: str = _setting(
-        "", "Per-client limit on `/api/` requests, e.g. `120/minute` (flask-limiter syntax, kept in memory per "
-        "server process); over it the API answers 429 in the error shape. Empty: no limit.")
+        "",
+        "Per-client limit on `/api/` requests, e.g. `120/minute` (flask-limiter syntax, kept in memory per "
+        "server process); over it the API answers 429 in the error shape. Empty: no limit.",
+    )
 
     def __post_init__(self) -> None:
         """Refuse values the archive cannot use, naming the variable and what it accepts."""
@@ -115,9 +125,7 @@ class Settings:
             value = getattr(self, f.name)
             choices, minimum = f.metadata.get("choices"), f.metadata.get("minimum")
             if choices and value not in choices:
-                raise SettingsError(
-                    f"{ENV_PREFIX}{f.name.upper()}={value!r} is not one of {', '.join(choices)}"
-                )
+                raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}={value!r} is not one of {', '.join(choices)}")
             if isinstance(value, int | float) and not isinstance(value, bool):
                 low = minimum if minimum is not None else 0
                 if value < low:

@@ -1,8 +1,9 @@
 """Relevance evaluation on a BEIR-layout test collection: nDCG@10 (graded), Recall@100, MRR@10, latency.
 
-The ranking judged is the documents of the returned chunks in order of their first chunk (a document's best
-chunk), with a chunk's near-duplicate copies counted where it stands. Metric definitions follow trec_eval (as
-pytrec_eval computes them for BEIR); a test checks them against pytrec_eval.
+The ranking judged is the documents of the returned passages in order of their first passage (a document's best
+passage), or with `group=document` the articles in the order returned; near-duplicate copies count where their
+passage or article stands. `compare` says which queries gained and lost between two runs. Metric definitions
+follow trec_eval (as pytrec_eval computes them for BEIR); a test checks them against pytrec_eval.
 """
 
 from __future__ import annotations
@@ -101,12 +102,38 @@ def evaluate(dataset: Dataset, rank: Ranker, modes: list[str]) -> dict:
             "mrr@10": round(statistics.fmean(mrr), 4),
             "p50_ms": round(times[len(times) // 2], 2),
             "p95_ms": round(times[min(len(times) - 1, int(len(times) * 0.95))], 2),
+            "per_query": {qid: round(value, 4) for qid, value in zip(dataset.queries, ndcg, strict=True)},
         }
     return {"dataset": dataset.name, "queries": len(dataset.queries), "modes": results}
 
 
+def compare(previous: dict, current: dict, queries: dict[str, str], top: int = 10) -> list[str]:
+    """What changed between two runs (`archive eval --json` outputs), per mode: the mean nDCG@10 before and
+    after, how many queries gained and lost, and the queries that moved most either way."""
+    lines: list[str] = []
+    for mode, now in current["modes"].items():
+        before = previous.get("modes", {}).get(mode)
+        if before is None or "per_query" not in before:
+            lines.append(f"{mode}: not in the previous run (or it has no per-query figures)")
+            continue
+        shared = [q for q in now["per_query"] if q in before["per_query"]]
+        deltas = sorted(((now["per_query"][q] - before["per_query"][q], q) for q in shared), reverse=True)
+        gained = [(d, q) for d, q in deltas if d > 0]
+        lost = [(d, q) for d, q in reversed(deltas) if d < 0]
+        change = now["ndcg@10"] - before["ndcg@10"]
+        lines.append(
+            f"{mode}: nDCG@10 {before['ndcg@10']:.4f} -> {now['ndcg@10']:.4f} ({change:+.4f});"
+            f" {len(gained)} queries gained, {len(lost)} lost, {len(shared) - len(gained) - len(lost)} unchanged"
+        )
+        for label, moved in (("gained", gained[:top]), ("lost", lost[:top])):
+            for delta, qid in moved:
+                lines.append(f"  {label} {delta:+.3f}  {qid}: {queries.get(qid, '')[:80]}")
+    return lines
+
+
 def documents_in_order(results: list[dict]) -> list[str]:
-    """Hits (API JSON) to a document ranking: first chunk wins, copies count where their chunk stands."""
+    """Hits or articles (API JSON) to a document ranking: a document stands where its first hit (its best
+    passage) or its article stands, and its copies count at the same place."""
     seen: dict[str, None] = {}
     for hit in results:
         for doc in (hit["doc_id"], *hit.get("duplicates", ())):

@@ -6,6 +6,8 @@ Each returns (chunk id, fused score, {list name: rank in that list}) best first.
 
 from __future__ import annotations
 
+import re
+
 Fused = list[tuple[int, float, dict[str, int | None]]]
 
 
@@ -46,15 +48,35 @@ def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) 
     return [(cid, scores[cid], ranks[cid]) for cid in order]
 
 
-def with_statements(lists: dict[str, list[int]], fused: Fused, statements: set[int], k: int,
-                    weights: dict[str, float]) -> Fused:
-    """Add a named speaker's statements as a third list, in the order the first fusion put them."""
-    lists = {**lists, "quotes": [cid for cid, *_ in fused if cid in statements]}
-    return rrf(lists, k, weights)
+# A question about what someone said: only then do a named speaker's statements count as a list of their own.
+_ASKS_WHAT_WAS_SAID = re.compile(
+    r"(?i)\b(said|says|say|saying|told|tell|stated?|statements?|quoted?|quotes?|according\s+to|claimed?|"
+    r"warned?|comments?|commented|remarks?|spokes(?:man|woman|person)|what\s+(?:did|does|do|has|have)\s+\w+)\b"
+)
 
 
-def document_ranking(lists: dict[str, list[str]], k: int, weights: dict[str, float] | None = None
-                     ) -> list[tuple[str, float]]:
+def asks_what_was_said(query: str) -> bool:
+    """Whether a query asks what someone said ("what did the Refugee Council say", "Powell statement on rates"),
+    as opposed to merely naming someone ("Keir Starmer former human rights lawyer")."""
+    return bool(_ASKS_WHAT_WAS_SAID.search(query))
+
+
+def with_statements(
+    lists: dict[str, list[int]], fused: Fused, statements: set[int], k: int, weights: dict[str, float]
+) -> Fused:
+    """Add a named speaker's statements as a third list, in the order the first fusion put them. A passage that
+    every first list ranks first keeps first place: the third list may reorder the rest, never demote it."""
+    third = rrf({**lists, "quotes": [cid for cid, *_ in fused if cid in statements]}, k, weights)
+    firsts = {ids[0] for ids in lists.values() if ids}
+    if len(firsts) == 1 and all(lists.values()):
+        (agreed,) = firsts
+        third = [item for item in third if item[0] == agreed] + [item for item in third if item[0] != agreed]
+    return third
+
+
+def document_ranking(
+    lists: dict[str, list[str]], k: int, weights: dict[str, float] | None = None
+) -> list[tuple[str, float]]:
     """Documents ranked by reciprocal rank fusion of document lists: the document-level keyword list and the
     documents in the order of their best fused passage. Ties go to the better best rank, then the id."""
     scores: dict[str, float] = {}

@@ -89,13 +89,20 @@ def facet_meta(meta: dict | str) -> dict[str, list[str]]:
     return found
 
 
-def aggregate_facets(searcher: tantivy.Searcher, query: tantivy.Query, names: list[str],
-                     fields: dict[str, str]) -> dict[str, list[tuple[str, int]]]:
+def aggregate_facets(
+    searcher: tantivy.Searcher, query: tantivy.Query, names: list[str], fields: dict[str, str]
+) -> dict[str, list[tuple[str, int]]]:
     """Terms aggregations for the named facets (`meta.<field>` reads the JSON field)."""
     wanted = {f"f{i}": name for i, name in enumerate(names)}
-    aggregations = {key: {"terms": {"field": fields.get(name, name),
-                                    "size": 10_000 if name in ("year", "month") else MAX_FACET_VALUES}}
-                    for key, name in wanted.items()}
+    aggregations = {
+        key: {
+            "terms": {
+                "field": fields.get(name, name),
+                "size": 10_000 if name in ("year", "month") else MAX_FACET_VALUES,
+            }
+        }
+        for key, name in wanted.items()
+    }
     found = searcher.aggregate(query, aggregations)
     result: dict[str, list[tuple[str, int]]] = {}
     for key, name in wanted.items():
@@ -198,26 +205,35 @@ class KeywordIndex:
         where = where or Filters()
         clauses = [(tantivy.Occur.Must, query)]
         if where.source:
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", where.source.lower()))
-            )
+            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", where.source.lower())))
         if where.date_from or where.date_to:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.range_query(
-                self.schema, "date", tantivy.FieldType.Date,
-                _as_datetime(where.date_from) if where.date_from else _EARLIEST,
-                _as_datetime(where.date_to) if where.date_to else _LATEST,
-            )))
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        self.schema,
+                        "date",
+                        tantivy.FieldType.Date,
+                        _as_datetime(where.date_from) if where.date_from else _EARLIEST,
+                        _as_datetime(where.date_to) if where.date_to else _LATEST,
+                    ),
+                )
+            )
         if where.speakers is not None:
-            names = [(tantivy.Occur.Should, self._phrase(field, name))
-                     for name in where.speakers for field in ("speaker", "org")]
+            names = [
+                (tantivy.Occur.Should, self._phrase(field, name))
+                for name in where.speakers
+                for field in ("speaker", "org")
+            ]
             if not names:
                 return None, fixed
             clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
         if where.doc_ids is not None:
             if not where.doc_ids:
                 return None, fixed
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "doc_id",
-                                                                             list(where.doc_ids))))
+            clauses.append(
+                (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "doc_id", list(where.doc_ids)))
+            )
         return (tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query), fixed
 
     def search(
@@ -245,8 +261,10 @@ class KeywordIndex:
         if not hits:
             return [], fixed
         ids = searcher.fast_field_values("chunk_id", [address for _, address in hits])
-        return [(int(cid), float(score) if isinstance(score, float) else 0.0)
-                for (score, _), cid in zip(hits, ids, strict=True)], fixed
+        return [
+            (int(cid), float(score) if isinstance(score, float) else 0.0)
+            for (score, _), cid in zip(hits, ids, strict=True)
+        ], fixed
 
     def count(self, text: str, where: Filters | None = None) -> int:
         """The exact number of chunks matching the query and filters."""

@@ -26,7 +26,7 @@ from indexer.build import Manifest, check_compatible, current_generation, missin
 from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
 from indexer.facets import FacetValue, count_facets, facet_values, with_source_names
-from indexer.fusion import Fused, convex, document_ranking, rrf, with_statements
+from indexer.fusion import Fused, asks_what_was_said, convex, document_ranking, rrf, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
@@ -81,9 +81,18 @@ class SearchResponse:
 
     def to_json(self) -> dict[str, Any]:
         """The response in the API's shape (also printed by `archive search --json`)."""
-        data = {"query": self.query, "mode": self.mode, "group": self.group, "total": self.total,
-                "total_relation": self.total_relation, "offset": self.offset, "k": self.k, "took_ms": self.took_ms,
-                "notices": self.notices, "results": [hit.to_json() for hit in self.results]}
+        data = {
+            "query": self.query,
+            "mode": self.mode,
+            "group": self.group,
+            "total": self.total,
+            "total_relation": self.total_relation,
+            "offset": self.offset,
+            "k": self.k,
+            "took_ms": self.took_ms,
+            "notices": self.notices,
+            "results": [hit.to_json() for hit in self.results],
+        }
         if self.facets:
             data["facets"] = {name: [asdict(value) for value in values] for name, values in self.facets.items()}
         return data
@@ -194,7 +203,7 @@ class SearchService:
         if request.group == "document":
             results, total, relation, doc_query = self._articles(request, generation, collapsed, where, base)
         else:
-            results = self._render(request, generation, collapsed[request.offset:request.offset + request.k])
+            results = self._render(request, generation, collapsed[request.offset : request.offset + request.k])
             doc_query = None
             if request.mode == "keyword":
                 total, relation = generation.keyword.count(request.query, where), "eq"
@@ -203,8 +212,19 @@ class SearchService:
         facets = self._facets(request, generation, where, collapsed, doc_query) if request.facets else {}
         with_source_names(facets, self._source_names())
         took = (time.perf_counter() - started) * 1000
-        return SearchResponse(request.query, request.mode, total, round(took, 2), results, request.offset,
-                              request.k, notices, relation, request.group, facet_values(facets))
+        return SearchResponse(
+            request.query,
+            request.mode,
+            total,
+            round(took, 2),
+            results,
+            request.offset,
+            request.k,
+            notices,
+            relation,
+            request.group,
+            facet_values(facets),
+        )
 
     def _filters(self, request: SearchRequest, generation: Generation, notices: list[str]) -> Filters:
         """The request's filters for the passage lists: `speaker=`/`org=` resolved to names, a `meta.` filter
@@ -243,13 +263,20 @@ class SearchService:
             named.extend(found)
         return named
 
-    def _candidates(self, request: SearchRequest, generation: Generation, where: Filters, depth: int,
-                    notices: list[str]) -> dict[str, list[tuple[int, float]]]:
+    def _candidates(
+        self, request: SearchRequest, generation: Generation, where: Filters, depth: int, notices: list[str]
+    ) -> dict[str, list[tuple[int, float]]]:
         """(chunk id, score) lists from the keyword and the vector index, filtered alike."""
         scored: dict[str, list[tuple[int, float]]] = {}
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
-                request.query, depth, where.source, where.date_from, where.date_to, where.speakers, where.doc_ids,
+                request.query,
+                depth,
+                where.source,
+                where.date_from,
+                where.date_to,
+                where.speakers,
+                where.doc_ids,
                 sort=request.sort if request.mode == "keyword" else "relevance",
             )
             if fixed:
@@ -293,13 +320,21 @@ class SearchService:
         doc_hits: list[tuple[str, float]] = []
         doc_count = 0
         if request.mode != "semantic":
-            doc_query, _ = generation.documents.query(request.query, DocumentFilter(
-                where.source, where.date_from, where.date_to,
-                tuple(where.speakers) if where.speakers is not None else None, request.meta))
+            doc_query, _ = generation.documents.query(
+                request.query,
+                DocumentFilter(
+                    where.source,
+                    where.date_from,
+                    where.date_to,
+                    tuple(where.speakers) if where.speakers is not None else None,
+                    request.meta,
+                ),
+            )
             if doc_query is not None:
                 depth = max(self.settings.candidates, (request.offset + request.k) * 2)
                 doc_hits, doc_count = generation.documents.search(
-                    doc_query, depth, request.sort if request.mode == "keyword" else "relevance")
+                    doc_query, depth, request.sort if request.mode == "keyword" else "relevance"
+                )
         if request.mode == "keyword":
             ranking, total, relation = doc_hits, doc_count, "eq"
         else:
@@ -307,16 +342,19 @@ class SearchService:
             if request.mode == "semantic":
                 ranking = [(doc_id, passages[doc_id][0][1]) for doc_id in order]
             else:
-                ranking = document_ranking({"documents": [d for d, _ in doc_hits], "passages": order},
-                                           self.settings.rrf_k)
+                ranking = document_ranking(
+                    {"documents": [d for d, _ in doc_hits], "passages": order}, self.settings.rrf_k
+                )
             base_docs = {chunk_docs.get(cid) for cid, *_ in collapsed[:base]}
             total, relation = max(doc_count, len(base_docs - {None})), "gte"
         rows = self.store.documents_meta([doc_id for doc_id, _ in ranking])
         if request.sort != "relevance" and request.mode != "keyword":
-            ranking.sort(key=lambda item: (rows[item[0]]["date"] or "") if item[0] in rows else "",
-                         reverse=request.sort == "-date")
+            ranking.sort(
+                key=lambda item: (rows[item[0]]["date"] or "") if item[0] in rows else "",
+                reverse=request.sort == "-date",
+            )
         folded = fold_copies(ranking, {doc_id: row["group_id"] for doc_id, row in rows.items()})
-        page = folded[request.offset:request.offset + request.k]
+        page = folded[request.offset : request.offset + request.k]
         return self._render_articles(request, generation, page, rows, passages), total, relation, doc_query
 
     def _render_articles(self, request, generation, page, rows, passages) -> list[Article]:
@@ -330,46 +368,65 @@ class SearchService:
             if not best[doc_id]:
                 lead = self.store.document(doc_id).chunks[:1]
                 best[doc_id] = [(c.chunk_id, 0.0, {"keyword": None, "semantic": None}, []) for c in lead]
-        hits = {hit.chunk_id: hit for hit in self._render(
-            request, generation, [item for items in best.values() for item in items])}
+        hits = {
+            hit.chunk_id: hit
+            for hit in self._render(request, generation, [item for items in best.values() for item in items])
+        }
         articles = []
         for number, (doc_id, score, copies) in enumerate(page, start=request.offset + 1):
             row = rows.get(doc_id)
             if row is None:
                 continue
             shown = [hits[cid] for cid, *_ in best[doc_id] if cid in hits]
-            articles.append(Article(
-                rank=number, doc_id=doc_id, title=row["title"], source=row["source"], date=row["date"],
-                url=row["url"], score=round(float(score), 6), meta=meta_of(row),
-                duplicates=sorted(set(copies) | {d for hit in shown for d in hit.duplicates} - {doc_id}),
-                passages=[ArticlePassage(h.chunk_id, h.paragraph, h.text, h.snippet, h.ranks, h.page)
-                          for h in shown],
-            ))
+            articles.append(
+                Article(
+                    rank=number,
+                    doc_id=doc_id,
+                    title=row["title"],
+                    source=row["source"],
+                    date=row["date"],
+                    url=row["url"],
+                    score=round(float(score), 6),
+                    meta=meta_of(row),
+                    duplicates=sorted(set(copies) | {d for hit in shown for d in hit.duplicates} - {doc_id}),
+                    passages=[
+                        ArticlePassage(h.chunk_id, h.paragraph, h.text, h.snippet, h.ranks, h.page) for h in shown
+                    ],
+                )
+            )
         return articles
 
-    def _facets(self, request: SearchRequest, generation: Generation, where: Filters, collapsed,
-                doc_query) -> dict[str, list[tuple[str, int]]]:
+    def _facets(
+        self, request: SearchRequest, generation: Generation, where: Filters, collapsed, doc_query
+    ) -> dict[str, list[tuple[str, int]]]:
         """Exact counts in keyword mode (over every match); over the ranked candidates otherwise."""
         names = list(request.facets)
         if request.mode == "keyword":
             if request.group == "document":
-                return generation.documents.facets(doc_query, names) if doc_query is not None else {
-                    name: [] for name in names}
+                return (
+                    generation.documents.facets(doc_query, names)
+                    if doc_query is not None
+                    else {name: [] for name in names}
+                )
             return generation.keyword.facets(request.query, where, names)
         base = collapsed[: self.settings.candidates]
         chunk_docs = self.store.chunk_documents([cid for cid, *_ in base])
         rows = self.store.documents_meta(sorted(set(chunk_docs.values())))
         if request.group == "document":
-            counted = [rows[doc_id] for doc_id in dict.fromkeys(chunk_docs[cid] for cid, *_ in base
-                                                                 if cid in chunk_docs) if doc_id in rows]
+            counted = [
+                rows[doc_id]
+                for doc_id in dict.fromkeys(chunk_docs[cid] for cid, *_ in base if cid in chunk_docs)
+                if doc_id in rows
+            ]
         else:
             counted = [rows[chunk_docs[cid]] for cid, *_ in base if chunk_docs.get(cid) in rows]
         return count_facets(counted, names)
 
-    def _fuse(self, request: SearchRequest, scored: dict[str, list[tuple[int, float]]],
-              named: list[str] | None) -> Fused:
-        """One ranking: a single list as it is, or both fused; a question naming a quoted speaker adds that
-        speaker's statements as a third list."""
+    def _fuse(
+        self, request: SearchRequest, scored: dict[str, list[tuple[int, float]]], named: list[str] | None
+    ) -> Fused:
+        """One ranking: a single list as it is, or both fused; a question asking what a quoted speaker said
+        adds that speaker's statements as a third list (a query that only names them does not)."""
         if request.mode != "hybrid":
             ((name, hits),) = scored.items()
             return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
@@ -378,7 +435,8 @@ class SearchService:
             return convex(scored, weights)
         lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
         fused = rrf(lists, self.settings.rrf_k, weights)
-        mentioned = self.registry().mentioned_in(request.query) if named is None else []
+        asked = named is None and asks_what_was_said(request.query)
+        mentioned = self.registry().mentioned_in(request.query) if asked else []
         if mentioned:
             own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
             fused = with_statements(lists, fused, own, self.settings.rrf_k, weights)
@@ -398,8 +456,17 @@ class SearchService:
             full_ranks = {"keyword": ranks.get("keyword"), "semantic": ranks.get("semantic")}
             if ranks.get("quotes"):
                 full_ranks["quotes"] = ranks["quotes"]
-            results.append(_hit(request.offset + offset + 1, score, record, full_ranks, copies,
-                                str(highlight(record.text, terms, analyze)), pages.get(cid)))
+            results.append(
+                _hit(
+                    request.offset + offset + 1,
+                    score,
+                    record,
+                    full_ranks,
+                    copies,
+                    str(highlight(record.text, terms, analyze)),
+                    pages.get(cid),
+                )
+            )
         return results
 
     def _collapse(self, fused):
@@ -424,8 +491,9 @@ class SearchService:
             self._registry = (version, self.store.registry())
         return self._registry[1]
 
-    def quotes(self, speaker: str | None = None, org: str | None = None, query: str | None = None,
-               limit: int = 200) -> list[StoredQuote]:
+    def quotes(
+        self, speaker: str | None = None, org: str | None = None, query: str | None = None, limit: int = 200
+    ) -> list[StoredQuote]:
         """Quotes by a speaker or organisation however named, optionally only those matching words or meaning."""
         registry = self.registry()
         speakers = registry.resolve(speaker) if speaker else None
@@ -492,7 +560,21 @@ def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: Vector
 
 
 def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet, page: int | None = None) -> Hit:
-    return Hit(rank=rank, score=round(float(score), 6), doc_id=record.doc_id, chunk_id=record.chunk_id,
-               position=record.position, paragraph=record.paragraph, title=record.title, source=record.source,
-               date=record.date, url=record.url, text=record.text, context=record.context, snippet=snippet, ranks=ranks,
-               duplicates=duplicates, page=page)
+    return Hit(
+        rank=rank,
+        score=round(float(score), 6),
+        doc_id=record.doc_id,
+        chunk_id=record.chunk_id,
+        position=record.position,
+        paragraph=record.paragraph,
+        title=record.title,
+        source=record.source,
+        date=record.date,
+        url=record.url,
+        text=record.text,
+        context=record.context,
+        snippet=snippet,
+        ranks=ranks,
+        duplicates=duplicates,
+        page=page,
+    )

@@ -6,7 +6,7 @@ import pytest
 import pytrec_eval  # noqa: E402
 
 from cli import main
-from indexer.evaluate import documents_in_order, load_dataset, mrr_at, ndcg_at, recall_at
+from indexer.evaluate import compare, documents_in_order, load_dataset, mrr_at, ndcg_at, recall_at
 
 RUNS = {
     "q1": ["d3", "d1", "d9", "d2", "d7", "d8", "d4", "d5", "d6", "d10", "d11"],
@@ -26,17 +26,24 @@ def test_metrics_agree_with_trec_eval():
 
 
 def test_chunk_hits_become_documents_in_order_of_their_first_chunk():
-    hits = [{"doc_id": "a", "duplicates": ["b"]}, {"doc_id": "c", "duplicates": []}, {"doc_id": "a"},
-            {"doc_id": "b"}, {"doc_id": "d"}]
+    hits = [
+        {"doc_id": "a", "duplicates": ["b"]},
+        {"doc_id": "c", "duplicates": []},
+        {"doc_id": "a"},
+        {"doc_id": "b"},
+        {"doc_id": "d"},
+    ]
     assert documents_in_order(hits) == ["a", "b", "c", "d"]
 
 
 @pytest.fixture
 def tiny_beir(tmp_path):
-    docs = {"1": ("Wing flutter", "Flutter of swept wings at transonic speed was measured in a wind tunnel."),
-            "2": ("Boundary layers", "Laminar boundary layer transition on a flat plate with heat transfer."),
-            "3": ("Shock waves", "Interaction of an oblique shock wave with a turbulent boundary layer."),
-            "4": ("Cooking rice", "Rice absorbs water as it cooks; rinse it first.")}
+    docs = {
+        "1": ("Wing flutter", "Flutter of swept wings at transonic speed was measured in a wind tunnel."),
+        "2": ("Boundary layers", "Laminar boundary layer transition on a flat plate with heat transfer."),
+        "3": ("Shock waves", "Interaction of an oblique shock wave with a turbulent boundary layer."),
+        "4": ("Cooking rice", "Rice absorbs water as it cooks; rinse it first."),
+    }
     (tmp_path / "qrels").mkdir()
     with open(tmp_path / "corpus.jsonl", "w") as f:
         for doc_id, (title, text) in docs.items():
@@ -55,9 +62,31 @@ def test_eval_prints_every_metric_per_mode_as_json(runner, tiny_beir, tmp_path):
     figures = json.loads(result.output)
     assert figures["dataset"] == tiny_beir.name and figures["queries"] == 2
     assert set(figures["modes"]) == {"keyword", "semantic", "hybrid"}
+    assert figures["group"] == "passage"
     for mode in figures["modes"].values():
-        assert set(mode) == {"ndcg@10", "recall@100", "mrr@10", "p50_ms", "p95_ms"}
+        assert set(mode) == {"ndcg@10", "recall@100", "mrr@10", "p50_ms", "p95_ms", "per_query"}
         assert mode["mrr@10"] == 1.0 and mode["recall@100"] == 1.0
+        assert set(mode["per_query"]) == {"q1", "q2"}
+
+
+def test_eval_judges_articles_and_compares_with_a_saved_run(runner, tiny_beir, tmp_path):
+    saved = tmp_path / "before.json"
+    args = ["eval", str(tiny_beir), "--modes", "hybrid", "--data-dir", str(tmp_path / "eval")]
+    first = runner.invoke(main, [*args, "--group", "document", "--save", str(saved)])
+    assert first.exit_code == 0, first.output
+    assert json.loads(saved.read_text())["group"] == "document"
+    again = runner.invoke(main, [*args, "--compare", str(saved)])
+    assert again.exit_code == 0, again.output
+    assert "hybrid: nDCG@10" in again.output and "0 queries gained, 0 lost, 2 unchanged" in again.output
+
+
+def test_compare_names_the_queries_that_gained_and_lost():
+    before = {"modes": {"hybrid": {"ndcg@10": 0.5, "per_query": {"q1": 1.0, "q2": 0.0, "q3": 0.5}}}}
+    after = {"modes": {"hybrid": {"ndcg@10": 0.55, "per_query": {"q1": 0.6, "q2": 0.55, "q3": 0.5}}}}
+    lines = compare(before, after, {"q1": "flutter", "q2": "shock waves"})
+    assert lines[0] == "hybrid: nDCG@10 0.5000 -> 0.5500 (+0.0500); 1 queries gained, 1 lost, 1 unchanged"
+    assert lines[1] == "  gained +0.550  q2: shock waves" and lines[2] == "  lost -0.400  q1: flutter"
+    assert compare({"modes": {}}, after, {}) == ["hybrid: not in the previous run (or it has no per-query figures)"]
 
 
 def test_eval_halves_split_the_queries(tiny_beir):

@@ -5,6 +5,7 @@ import pytest
 from archive.cleaning import clean
 from archive.quotes import Registry, extract_quotes, learn_names, quote_spans
 from archive.readers import read_file
+from indexer.fusion import asks_what_was_said, rrf, with_statements
 from indexer.search import SearchRequest
 
 # (seed, opening words of the quote) -> expected speaker; None = nobody (the words of a question put to Cooper).
@@ -119,6 +120,39 @@ def test_naming_an_organisation_in_the_question_ranks_its_statements_first(servi
     results = service.search(SearchRequest("what did the Refugee Council say about riots")).results
     assert "race riots" in results[0].text and "burn refugees alive" in results[1].text
     assert results[0].ranks["quotes"] == 1
+
+
+def test_a_query_that_only_names_someone_is_ranked_by_its_words_and_meaning(service):
+    results = service.search(SearchRequest("Keir Starmer former human rights lawyer")).results
+    assert all("quotes" not in hit.ranks for hit in results)
+    assert results[0].ranks == {"keyword": 1, "semantic": 1}
+
+
+@pytest.mark.parametrize(
+    ("query", "asks"),
+    [
+        ("what did the Refugee Council say about riots", True),
+        ("Refugee Council statement on riots", True),
+        ("Powell said rates", True),
+        ("according to the Home Office", True),
+        ("Keir Starmer former human rights lawyer", False),
+        ("Refugee Council riots", False),
+    ],
+)
+def test_only_questions_about_what_was_said_add_the_statements_list(query, asks):
+    assert asks_what_was_said(query) is asks
+
+
+def test_the_statements_list_never_demotes_the_passage_both_lists_put_first():
+    lists = {"keyword": [7, 3, 5], "semantic": [7, 5, 3]}
+    fused = rrf(lists, k=60)
+    reordered = with_statements(lists, fused, statements={3, 5}, k=60, weights={})
+    assert [cid for cid, *_ in rrf({**lists, "quotes": [3, 5]}, k=60)][0] == 3  # what plain RRF would do
+    assert [cid for cid, *_ in reordered] == [7, 3, 5]
+    assert reordered[0][0] == 7 and reordered[0][2]["quotes"] is None
+    # without agreement the statements may lead
+    split = {"keyword": [7, 3, 5], "semantic": [5, 7, 3]}
+    assert with_statements(split, rrf(split, k=60), {3, 5}, k=60, weights={})[0][0] == 5
 
 
 def test_speaker_filter_in_the_query_box_and_as_a_parameter(service):

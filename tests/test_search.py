@@ -60,8 +60,14 @@ def test_source_filter_excludes_documents_without_that_source(service):
 
 @pytest.mark.parametrize(
     ("query", "finds"),
-    [('"unbalanced quote', False), ("AND OR (", False), ("title:", False), ("nofield:riots", True),
-     ("riots)))", True), ("*", True)],
+    [
+        ('"unbalanced quote', False),
+        ("AND OR (", False),
+        ("title:", False),
+        ("nofield:riots", True),
+        ("riots)))", True),
+        ("*", True),
+    ],
 )
 def test_broken_query_syntax_never_fails(service, query, finds):
     response = search(service, query, mode="keyword")
