@@ -16,8 +16,10 @@ from archive.errors import SettingsError
 ENV_PREFIX = "ARCHIVE_"
 
 
-def _setting(default: Any, help: str, choices: tuple[str, ...] = (), minimum: float | None = None) -> Any:
-    return field(default=default, metadata={"help": help, "choices": choices, "minimum": minimum})
+def _setting(
+    default: Any, help: str, choices: tuple[str, ...] = (), minimum: float | None = None, maximum: float | None = None
+) -> Any:
+    return field(default=default, metadata={"help": help, "choices": choices, "minimum": minimum, "maximum": maximum})
 
 
 @dataclass(frozen=True)
@@ -78,12 +80,18 @@ class Settings:
         "Dask scheduler address (e.g. `tcp://10.0.0.5:8786`) that ingest hands embedding to; empty = encode "
         "in this process. Needs the `cluster` extra: `pip install '.[cluster]'`.",
     )
-    semantic_feedback: int = _setting(
-        0,
-        "Pseudo-relevance feedback for the semantic list: move the query towards its best N hits and search "
-        "again (0 = off; measured below).",
+    feedback_passages: int = _setting(
+        2,
+        "Pseudo-relevance feedback: the best N passages of a first pass (fused in hybrid mode) add their "
+        "weightiest terms to the keyword query (RM3; they reweigh its matches, never add any) and move the "
+        "semantic query towards them (Rocchio, re-scoring the first pass's candidates); 0 = off. Measured in the "
+        "README's relevance table.",
     )
-    feedback_weight: float = _setting(0.5, "How far that feedback moves the query (Rocchio beta).")
+    feedback_terms: int = _setting(20, "Terms that feedback adds to the keyword query.")
+    feedback_query_weight: float = _setting(
+        0.8, "Share of the keyword score the query's own words keep under feedback (RM3 lambda).", maximum=1.0
+    )
+    feedback_weight: float = _setting(0.3, "How far feedback moves the semantic query (Rocchio beta).")
     candidates: int = _setting(100, "Hits taken from each list before rank fusion.", minimum=1)
     fusion: str = _setting(
         "rrf",
@@ -94,8 +102,16 @@ class Settings:
     rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.", minimum=1)
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")
     semantic_weight: float = _setting(1.0, "Weight of the semantic list in hybrid fusion.")
-    title_boost: float = _setting(2.0, "Keyword weight of a title match relative to the chunk text.")
-    context_boost: float = _setting(0.5, "Keyword weight of a match in the context (previous paragraph).")
+    title_boost: float = _setting(
+        0.0,
+        "Extra keyword weight of a title match; the title is always searched as part of each passage's and "
+        "document's text (0: no extra weight, measured best).",
+    )
+    context_boost: float = _setting(
+        0.25,
+        "Keyword weight of a match in the context (the previous paragraph): a paragraph that answers for "
+        "a speaker or subject named just before it still matches; 0 leaves the context out of keyword search.",
+    )
     duplicate_threshold: float = _setting(
         0.5, "Estimated Jaccard similarity (word 5-grams) above which two documents are copies."
     )
@@ -130,6 +146,9 @@ class Settings:
                 low = minimum if minimum is not None else 0
                 if value < low:
                     raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}={value!r} must be at least {low}")
+                high = f.metadata.get("maximum")
+                if high is not None and value > high:
+                    raise SettingsError(f"{ENV_PREFIX}{f.name.upper()}={value!r} must be at most {high}")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -14,6 +14,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 
 from archive.documents import ChunkRecord
+from indexer.feedback import Expansion
 
 Scored = list[tuple[int, float]]
 
@@ -43,11 +44,17 @@ class KeywordBackend(Protocol):
         date_from: str | None = None,
         date_to: str | None = None,
         speakers: list[str] | None = None,
+        doc_ids: list[str] | None = None,
+        sort: str = "relevance",
+        expansion: Expansion | None = None,
     ) -> tuple[Scored, bool]:
-        """(chunk_id, score) best first, and whether the query's syntax had to be repaired.
+        """(chunk_id, score) best first (or by `date`/`-date`), and whether the query's syntax had to be repaired.
 
         `source` matches case-insensitively; dates are inclusive ISO dates; `speakers` (when not None) keeps only
-        chunks quoting one of those names, and an empty list matches nothing.
+        chunks quoting one of those names, and an empty list matches nothing; `doc_ids` keeps only those
+        documents' chunks. `expansion` (pseudo-relevance feedback) reweighs the matches by its weighted terms
+        without adding matches: in OpenSearch, a bool query with the original as `must` and boosted `term`s as
+        `should`.
         """
         ...
 

@@ -18,15 +18,17 @@ import tantivy
 from indexer.keyword import (
     _EARLIEST,
     _LATEST,
-    _WORD,
     ANALYZER,
     _as_datetime,
     aggregate_facets,
     build_analyzer,
     facet_meta,
+    parse_lenient,
+    searched_text,
+    with_filters,
 )
 
-SCHEMA_VERSION = "documents-1"
+SCHEMA_VERSION = "documents-2"  # 2: the title is part of the searched text
 FIXED_FACETS = ("source", "year", "month", "speaker")
 
 
@@ -74,7 +76,7 @@ def build_schema() -> tantivy.Schema:
 
 
 class DocumentIndex:
-    def __init__(self, path: Path, title_boost: float = 2.0, create: bool = False):
+    def __init__(self, path: Path, title_boost: float = 0.0, create: bool = False):
         self.path = Path(path)
         self.schema = build_schema()
         if create:
@@ -84,7 +86,7 @@ class DocumentIndex:
             self.index = tantivy.Index.open(str(self.path))
         self.analyzer = build_analyzer()
         self.index.register_tokenizer(ANALYZER, self.analyzer)
-        self.boosts = {"title": title_boost, "text": 1.0}
+        self.boosts = {name: weight for name, weight in {"text": 1.0, "title": title_boost}.items() if weight > 0}
         self._writer: tantivy.IndexWriter | None = None
 
     # -- writing ----------------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ class DocumentIndex:
             doc = tantivy.Document()
             doc.add_text("doc_id", row.doc_id)
             doc.add_text("title", row.title)
-            doc.add_text("text", row.text)
+            doc.add_text("text", searched_text(row.title, row.text))
             if row.source:
                 doc.add_text("source", row.source.lower())
                 doc.add_text("source_key", row.source.lower())
@@ -141,14 +143,9 @@ class DocumentIndex:
         if text is None:
             query = tantivy.Query.all_query()
         else:
-            fields = list(self.boosts)
-            parsed, errors = self.index.parse_query_lenient(text, fields, field_boosts=self.boosts)
-            if errors:
-                fixed = True
-                words = " ".join(w.lower() for w in _WORD.findall(text))
-                if not self.analyzer.analyze(words):
-                    return None, True
-                parsed, _ = self.index.parse_query_lenient(words, fields, field_boosts=self.boosts)
+            parsed, fixed = parse_lenient(self.index, self.analyzer, text, self.boosts)
+            if parsed is None:
+                return None, True
             query = parsed
         clauses = [(tantivy.Occur.Must, query)]
         if where.source:
@@ -173,7 +170,7 @@ class DocumentIndex:
             clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
         for name, value in where.meta:
             clauses.append((tantivy.Occur.Must, self._meta_term(name, value)))
-        return (tantivy.Query.boolean_query(clauses) if len(clauses) > 1 else query), fixed
+        return with_filters(query, [clause for _, clause in clauses[1:]]), fixed
 
     def search(self, query: tantivy.Query, limit: int, sort: str = "relevance") -> tuple[list[tuple[str, float]], int]:
         """(doc_id, score) best first (or by date), and the exact number of matching documents."""

@@ -48,6 +48,9 @@ def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) 
     return [(cid, scores[cid], ranks[cid]) for cid in order]
 
 
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Words that link the asking to its subject ("say about riots", "statement on rates"); not the subject itself.
+_LINKING = {"about", "on", "regarding", "concerning", "over", "of", "the", "a", "an", "to", "in", "when", "why", "how"}
 # A question about what someone said: only then do a named speaker's statements count as a list of their own.
 _ASKS_WHAT_WAS_SAID = re.compile(
     r"(?i)\b(said|says|say|saying|told|tell|stated?|statements?|quoted?|quotes?|according\s+to|claimed?|"
@@ -61,12 +64,19 @@ def asks_what_was_said(query: str) -> bool:
     return bool(_ASKS_WHAT_WAS_SAID.search(query))
 
 
-def with_statements(
-    lists: dict[str, list[int]], fused: Fused, statements: set[int], k: int, weights: dict[str, float]
-) -> Fused:
-    """Add a named speaker's statements as a third list, in the order the first fusion put them. A passage that
-    every first list ranks first keeps first place: the third list may reorder the rest, never demote it."""
-    third = rrf({**lists, "quotes": [cid for cid, *_ in fused if cid in statements]}, k, weights)
+def subject_of(query: str, speakers: list[str]) -> str:
+    """What a question about someone's words is about: the query without the speakers' names and the asking
+    and the words that link them ("what did the Refugee Council say about riots" -> "riots")."""
+    subject = _ASKS_WHAT_WAS_SAID.sub(" ", query)
+    for name in sorted(speakers, key=len, reverse=True):
+        subject = re.sub(rf"(?i)\b{re.escape(name)}(?:['’]s)?\b", " ", subject)
+    return " ".join(word for word in _WORD.findall(subject) if word.lower() not in _LINKING)
+
+
+def with_statements(lists: dict[str, list[int]], statements: list[int], k: int, weights: dict[str, float]) -> Fused:
+    """Add a named speaker's statements, best first, as a third list. A passage that every first list ranks
+    first keeps first place: the third list may reorder the rest, never demote it."""
+    third = rrf({**lists, "quotes": statements}, k, weights)
     firsts = {ids[0] for ids in lists.values() if ids}
     if len(firsts) == 1 and all(lists.values()):
         (agreed,) = firsts

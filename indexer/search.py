@@ -21,12 +21,13 @@ from archive.documents import ChunkRecord, StoredDocument, StoredQuote
 from archive.quotes import Registry
 from archive.settings import Settings
 from archive.store import Store
+from indexer import feedback
 from indexer.articles import MAX_PASSAGES, Article, ArticlePassage, fold_copies, meta_of, passages_by_document
 from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
 from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
 from indexer.facets import FacetValue, count_facets, facet_values, with_source_names
-from indexer.fusion import Fused, asks_what_was_said, convex, document_ranking, rrf, with_statements
+from indexer.fusion import Fused, asks_what_was_said, convex, document_ranking, rrf, subject_of, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
@@ -196,7 +197,7 @@ class SearchService:
         notices: list[str] = []
         where = self._filters(request, generation, notices)
         scored = self._candidates(request, generation, where, depth, notices)
-        collapsed = self._collapse(self._fuse(request, scored, where.speakers))
+        collapsed = self._collapse(self._fuse(request, generation, scored, where.speakers))
         if request.sort != "relevance" and request.mode != "keyword":
             collapsed = self._by_date(collapsed, request.sort)
         base = self._base_count(scored)
@@ -266,8 +267,10 @@ class SearchService:
     def _candidates(
         self, request: SearchRequest, generation: Generation, where: Filters, depth: int, notices: list[str]
     ) -> dict[str, list[tuple[int, float]]]:
-        """(chunk id, score) lists from the keyword and the vector index, filtered alike."""
+        """(chunk id, score) lists from the keyword and the vector index, filtered alike; with feedback on,
+        the lists of a second pass that the first pass's best passages sharpened."""
         scored: dict[str, list[tuple[int, float]]] = {}
+        vector = None
         if request.mode in ("hybrid", "keyword"):
             hits, fixed = generation.keyword.search(
                 request.query,
@@ -283,22 +286,62 @@ class SearchService:
                 notices.append("The query's search syntax was not valid; its words were searched instead.")
             scored["keyword"] = hits
         if request.mode in ("hybrid", "semantic"):
-            allowed = None
-            if where.source or where.date_from or where.date_to:
-                allowed = self.store.chunk_ids_matching(where.source, where.date_from, where.date_to)
-            if where.speakers is not None:
-                quoting = self.store.chunk_ids_quoting(where.speakers, [])
-                allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
-            if where.doc_ids is not None:
-                of_docs = self.store.chunk_ids_of(where.doc_ids)
-                allowed = of_docs if allowed is None else np.intersect1d(allowed, of_docs)
             vector = self.embedder.encode_query(request.query)
-            hits = generation.vectors.search(vector, depth, allowed)
-            if self.settings.semantic_feedback and hits:
-                vector = _feedback(vector, hits, generation.vectors, self.settings)
-                hits = generation.vectors.search(vector, depth, allowed)
-            scored["semantic"] = hits
+            scored["semantic"] = generation.vectors.search(vector, depth, self._allowed(where))
+        if self.settings.feedback_passages and (request.mode != "keyword" or request.sort == "relevance"):
+            scored = self._second_pass(request, generation, where, depth, scored, vector)
         return scored
+
+    def _allowed(self, where: Filters) -> np.ndarray | None:
+        """The chunk ids a filtered semantic search may return (None: no filter)."""
+        allowed = None
+        if where.source or where.date_from or where.date_to:
+            allowed = self.store.chunk_ids_matching(where.source, where.date_from, where.date_to)
+        if where.speakers is not None:
+            quoting = self.store.chunk_ids_quoting(where.speakers, [])
+            allowed = quoting if allowed is None else np.intersect1d(allowed, quoting)
+        if where.doc_ids is not None:
+            of_docs = self.store.chunk_ids_of(where.doc_ids)
+            allowed = of_docs if allowed is None else np.intersect1d(allowed, of_docs)
+        return allowed
+
+    def _second_pass(self, request, generation, where, depth, scored, vector):
+        """Pseudo-relevance feedback (`indexer.feedback`): the first pass's best passages (fused, in hybrid
+        mode) expand the keyword query and move the semantic one, which re-scores the first pass's candidates."""
+        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
+        first = rrf({name: [cid for cid, _ in hits] for name, hits in scored.items()}, self.settings.rrf_k, weights)
+        best = [cid for cid, *_ in first[: self.settings.feedback_passages]]
+        if not best:
+            return scored
+        again = dict(scored)
+        if "keyword" in scored:
+            records = self.store.chunks_by_id(best)
+            texts = [f"{records[cid].title}\n{records[cid].text}" for cid in best if cid in records]
+            expansion = feedback.expansion(
+                request.query,
+                texts,
+                generation.keyword.analyze,
+                self.settings.feedback_terms,
+                self.settings.feedback_query_weight,
+            )
+            if expansion is not None:
+                again["keyword"], _ = generation.keyword.search(
+                    request.query,
+                    depth,
+                    where.source,
+                    where.date_from,
+                    where.date_to,
+                    where.speakers,
+                    where.doc_ids,
+                    sort=request.sort if request.mode == "keyword" else "relevance",
+                    expansion=expansion,
+                )
+        if vector is not None:
+            found = [generation.vectors.vector(cid) for cid in best]
+            moved = feedback.moved_towards(vector, [v for v in found if v is not None], self.settings.feedback_weight)
+            pool = np.array(sorted({cid for hits in scored.values() for cid, _ in hits}), dtype=np.int64)
+            again["semantic"] = generation.vectors.among(moved, pool, depth)
+        return again
 
     def _base_count(self, scored: dict[str, list[tuple[int, float]]]) -> int:
         """Passages among the first `candidates` of each list: what semantic and hybrid totals count, the same
@@ -423,10 +466,15 @@ class SearchService:
         return count_facets(counted, names)
 
     def _fuse(
-        self, request: SearchRequest, scored: dict[str, list[tuple[int, float]]], named: list[str] | None
+        self,
+        request: SearchRequest,
+        generation: Generation,
+        scored: dict[str, list[tuple[int, float]]],
+        named: list[str] | None,
     ) -> Fused:
         """One ranking: a single list as it is, or both fused; a question asking what a quoted speaker said
-        adds that speaker's statements as a third list (a query that only names them does not)."""
+        adds that speaker's statements as a third list (a query that only names them does not): first those
+        about the question's subject (its words without the name and the asking), then the rest as fused."""
         if request.mode != "hybrid":
             ((name, hits),) = scored.items()
             return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
@@ -439,7 +487,11 @@ class SearchService:
         mentioned = self.registry().mentioned_in(request.query) if asked else []
         if mentioned:
             own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
-            fused = with_statements(lists, fused, own, self.settings.rrf_k, weights)
+            subject = subject_of(request.query, mentioned)
+            about = generation.keyword.search(subject, len(own), speakers=mentioned)[0] if subject else []
+            statements = [cid for cid, _ in about if cid in own]
+            statements += [cid for cid, *_ in fused if cid in own and cid not in set(statements)]
+            fused = with_statements(lists, statements, self.settings.rrf_k, weights)
         return fused
 
     def _render(self, request: SearchRequest, generation: Generation, page) -> list[Hit]:
@@ -548,15 +600,6 @@ class SearchService:
             model=manifest.model if manifest else None,
             chunker=manifest.chunker if manifest else None,
         )
-
-
-def _feedback(vector: np.ndarray, hits: list[tuple[int, float]], vectors: VectorIndex, settings: Settings):
-    """Pseudo-relevance feedback (Rocchio): move the query towards its best few hits and search again."""
-    top = [v for v in (vectors.vector(cid) for cid, _ in hits[: settings.semantic_feedback]) if v is not None]
-    if not top:
-        return vector
-    moved = vector + settings.feedback_weight * np.mean(top, axis=0)
-    return (moved / np.linalg.norm(moved)).astype(np.float32)
 
 
 def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet, page: int | None = None) -> Hit:

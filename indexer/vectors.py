@@ -199,6 +199,14 @@ class VectorIndex:
         scores, ids = self._held().search(query, min(limit, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
+    def among(self, vector: np.ndarray, ids: np.ndarray, limit: int) -> list[tuple[int, float]]:
+        """Exact cosine of the query against these ids' stored vectors only (ids not held are left out), best
+        first: how a second pass re-scores a first pass's candidates without scanning the index."""
+        if len(self) == 0 or limit <= 0 or len(ids) == 0:
+            return []
+        query = np.ascontiguousarray(vector.reshape(-1), dtype=np.float32)
+        return self._search_among(query, limit, np.asarray(ids, dtype=np.int64))
+
     def _held(self) -> faiss.Index:
         """The FAISS index (an empty IVF index has none until its first vectors train it)."""
         if self.index is None:

@@ -110,7 +110,8 @@ def test_group_document_returns_each_article_once_with_its_best_passages(wire):
     ids = [article["doc_id"] for article in data["results"]]
     assert len(ids) == len(set(ids)) and ids[0] == "w1"
     first = data["results"][0]
-    assert 1 <= len(first["passages"]) <= 3 and "coffee" in first["passages"][0]["text"].lower()
+    assert 1 <= len(first["passages"]) <= 3
+    assert any("coffee exports rose" in passage["text"] for passage in first["passages"])
     assert first["meta"] == {"topics": ["coffee"], "places": ["brazil"]}
 
 

@@ -94,7 +94,8 @@ def test_the_article_view_puts_the_race_riots_article_first_with_who_said_it(pag
     ranks = first.locator("details.ranks").first
     assert not ranks.evaluate("element => element.open") and not ranks.locator(".why").is_visible()
     ranks.locator("summary").click()
-    assert ranks.locator(".why").is_visible() and "keyword #1" in ranks.locator(".why").inner_text()
+    why = ranks.locator(".why")
+    assert why.is_visible() and "keyword #" in why.inner_text() and "speaker's statements #1" in why.inner_text()
     ranks.locator("summary").click()
     title = first.locator("a.title").bounding_box()
     assert title and title["width"] > 300

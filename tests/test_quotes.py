@@ -5,7 +5,7 @@ import pytest
 from archive.cleaning import clean
 from archive.quotes import Registry, extract_quotes, learn_names, quote_spans
 from archive.readers import read_file
-from indexer.fusion import asks_what_was_said, rrf, with_statements
+from indexer.fusion import asks_what_was_said, rrf, subject_of, with_statements
 from indexer.search import SearchRequest
 
 # (seed, opening words of the quote) -> expected speaker; None = nobody (the words of a question put to Cooper).
@@ -145,14 +145,18 @@ def test_only_questions_about_what_was_said_add_the_statements_list(query, asks)
 
 def test_the_statements_list_never_demotes_the_passage_both_lists_put_first():
     lists = {"keyword": [7, 3, 5], "semantic": [7, 5, 3]}
-    fused = rrf(lists, k=60)
-    reordered = with_statements(lists, fused, statements={3, 5}, k=60, weights={})
+    reordered = with_statements(lists, [3, 5], k=60, weights={})
     assert [cid for cid, *_ in rrf({**lists, "quotes": [3, 5]}, k=60)][0] == 3  # what plain RRF would do
-    assert [cid for cid, *_ in reordered] == [7, 3, 5]
-    assert reordered[0][0] == 7 and reordered[0][2]["quotes"] is None
+    assert [cid for cid, *_ in reordered] == [7, 3, 5] and reordered[0][2]["quotes"] is None
     # without agreement the statements may lead
     split = {"keyword": [7, 3, 5], "semantic": [5, 7, 3]}
-    assert with_statements(split, rrf(split, k=60), {3, 5}, k=60, weights={})[0][0] == 5
+    assert with_statements(split, [5, 3], k=60, weights={})[0][0] == 5
+
+
+def test_a_question_about_what_someone_said_is_about_its_subject():
+    assert subject_of("what did the Refugee Council say about riots", ["Refugee Council"]) == "riots"
+    assert subject_of("Yvette Cooper's statement on immigration raids", ["Yvette Cooper"]) == "immigration raids"
+    assert subject_of("what did Cooper say", ["Cooper"]) == ""
 
 
 def test_speaker_filter_in_the_query_box_and_as_a_parameter(service):

@@ -1,0 +1,97 @@
+"""How queries are read and ranked: words joined by punctuation, filters that select without scoring, the title
+searched with the text, and pseudo-relevance feedback that sharpens a second pass without changing what matches.
+
+The figures these choices were measured by are in the README's relevance table (`archive eval`)."""
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from archive.errors import SettingsError
+from archive.settings import Settings
+from indexer.feedback import Expansion, expansion, moved_towards
+from indexer.keyword import as_terms, build_analyzer
+from indexer.search import SearchRequest, SearchService
+
+
+@pytest.mark.parametrize(
+    ("query", "terms"),
+    [
+        ("boundary-layer flow", "boundary layer flow"),
+        ("Starmer's record", "Starmer record"),
+        ("x-ray e.g. data", "x ray e g. data"),
+        ('"boundary-layer" flow', '"boundary-layer" flow'),
+        ("title:riots 2025-02-10", "title:riots 2025 02 10"),
+    ],
+)
+def test_words_joined_by_punctuation_are_searched_as_words_unless_quoted(query, terms):
+    assert as_terms(query).split() == terms.split()
+
+
+def test_a_hyphenated_query_finds_what_its_words_find(service):
+    joined = service.search(SearchRequest("immigration-raids", "keyword", k=50))
+    words = service.search(SearchRequest("immigration raids", "keyword", k=50))
+    assert joined.total == words.total > 0
+    assert [h.chunk_id for h in joined.results] == [h.chunk_id for h in words.results]
+
+
+def test_a_filter_selects_without_changing_scores(service):
+    index = service.generation.keyword
+    plain = dict(index.search("Home Office", 100)[0])
+    dated, _ = index.search("Home Office", 100, date_from="2025-02-01")
+    assert dated and len(dated) < len(plain)
+    for chunk_id, score in dated:
+        assert score == pytest.approx(plain[chunk_id])
+
+
+def test_a_word_only_in_the_title_finds_every_passage_of_that_article(service):
+    document = service.document("000_ac5b891913291307")
+    response = service.search(SearchRequest('"doubled down"', "keyword", k=100))
+    found = {h.chunk_id for h in response.results if h.doc_id == document.doc_id}
+    assert "doubled down" in document.title and found == {c.chunk_id for c in document.chunks}
+
+
+def test_feedback_terms_come_from_the_best_passages_and_keep_the_query_weight():
+    analyze = build_analyzer().analyze
+    found = expansion(
+        "wing flutter",
+        ["Flutter of swept wings in a transonic wind tunnel.", "Transonic flutter tests of a swept wing model."],
+        analyze,
+        terms=3,
+        query_weight=0.8,
+    )
+    assert isinstance(found, Expansion) and found.query_weight == pytest.approx(0.8 / 2)
+    assert len(found.terms) == 3 and {"flutter", "transon"} <= set(found.terms)
+    assert sum(found.terms.values()) == pytest.approx(0.2)
+    assert expansion("wing", [], analyze, terms=3, query_weight=0.8) is None
+
+
+def test_the_moved_query_stays_a_unit_vector_between_query_and_feedback():
+    query, passage = np.array([1.0, 0.0], dtype=np.float32), np.array([0.0, 1.0], dtype=np.float32)
+    moved = moved_towards(query, [passage], 0.3)
+    assert np.linalg.norm(moved) == pytest.approx(1.0) and 0 < moved[1] < moved[0]
+    assert moved_towards(query, [], 0.3) is query
+
+
+def test_feedback_rescores_keyword_matches_but_never_adds_any(seed_settings, embedder):
+    off = SearchService(replace(seed_settings, feedback_passages=0), embedder=embedder)
+    on = SearchService(replace(seed_settings, feedback_passages=2), embedder=embedder)
+    request = SearchRequest("migration tactics", "keyword", k=100)
+    without, with_feedback = off.search(request), on.search(request)
+    assert with_feedback.total == without.total > 3
+    assert {h.chunk_id for h in with_feedback.results} == {h.chunk_id for h in without.results}
+    before = {h.chunk_id: h.score for h in without.results}
+    assert any(h.score != pytest.approx(before[h.chunk_id]) for h in with_feedback.results)
+
+
+def test_feedback_in_hybrid_mode_keeps_the_seed_answer_first(seed_settings, embedder):
+    for passages in (0, 2):
+        service = SearchService(replace(seed_settings, feedback_passages=passages), embedder=embedder)
+        results = service.search(SearchRequest("what did the Refugee Council say about riots")).results
+        assert "race riots" in results[0].text, passages
+
+
+def test_feedback_settings_are_checked():
+    with pytest.raises(SettingsError, match="ARCHIVE_FEEDBACK_QUERY_WEIGHT=1.5 must be at most 1.0"):
+        Settings.from_env({"ARCHIVE_FEEDBACK_QUERY_WEIGHT": "1.5"})
