@@ -99,7 +99,9 @@ class Settings:
         "scores, weighted).",
         choices=("rrf", "convex"),
     )
-    rrf_k: int = _setting(60, "The k constant of reciprocal rank fusion.", minimum=1)
+    rrf_k: int = _setting(
+        40, "The k constant of reciprocal rank fusion (40 measured a little better than the usual 60).", minimum=1
+    )
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")
     semantic_weight: float = _setting(1.0, "Weight of the semantic list in hybrid fusion.")
     title_boost: float = _setting(
