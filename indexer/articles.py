@@ -1,7 +1,8 @@
 """Articles, not only paragraphs: search results grouped by document, each with its best passages.
 
-A document's place comes from the document-level keyword list (BM25 over title + whole text) and from where its
-best passage stands in the fused passage ranking; near-duplicate copies of a shown article fold into its
+In hybrid and semantic mode a document stands where its best passage stands in the fused passage ranking, and
+documents that match the query only as a whole (the document-level BM25 list over title + whole text) follow; in
+keyword mode the document-level list ranks them. Near-duplicate copies of a shown article fold into its
 `duplicates`. The passage lists stay what answers the question: each article shows its best 1-3 passages.
 """
 

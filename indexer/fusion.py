@@ -82,19 +82,3 @@ def with_statements(lists: dict[str, list[int]], statements: list[int], k: int, 
         (agreed,) = firsts
         third = [item for item in third if item[0] == agreed] + [item for item in third if item[0] != agreed]
     return third
-
-
-def document_ranking(
-    lists: dict[str, list[str]], k: int, weights: dict[str, float] | None = None
-) -> list[tuple[str, float]]:
-    """Documents ranked by reciprocal rank fusion of document lists: the document-level keyword list and the
-    documents in the order of their best fused passage. Ties go to the better best rank, then the id."""
-    scores: dict[str, float] = {}
-    best: dict[str, int] = {}
-    for name, ids in lists.items():
-        weight = (weights or {}).get(name, 1.0)
-        for rank, doc_id in enumerate(ids, start=1):
-            scores[doc_id] = scores.get(doc_id, 0.0) + weight / (k + rank)
-            best[doc_id] = min(best.get(doc_id, rank), rank)
-    order = sorted(scores, key=lambda d: (-scores[d], best[d], d))
-    return [(doc_id, scores[doc_id]) for doc_id in order]
