@@ -272,16 +272,7 @@ class SearchService:
         scored: dict[str, list[tuple[int, float]]] = {}
         vector = None
         if request.mode in ("hybrid", "keyword"):
-            hits, fixed = generation.keyword.search(
-                request.query,
-                depth,
-                where.source,
-                where.date_from,
-                where.date_to,
-                where.speakers,
-                where.doc_ids,
-                sort=request.sort if request.mode == "keyword" else "relevance",
-            )
+            hits, fixed = self._keyword_hits(request, generation, where, depth)
             if fixed:
                 notices.append("The query's search syntax was not valid; its words were searched instead.")
             scored["keyword"] = hits
@@ -291,6 +282,20 @@ class SearchService:
         if self.settings.feedback_passages and (request.mode != "keyword" or request.sort == "relevance"):
             scored = self._second_pass(request, generation, where, depth, scored, vector)
         return scored
+
+    def _keyword_hits(self, request, generation, where, depth, expansion=None):
+        """The keyword list for a request: its filters, date order in keyword mode, an optional expansion."""
+        return generation.keyword.search(
+            request.query,
+            depth,
+            where.source,
+            where.date_from,
+            where.date_to,
+            where.speakers,
+            where.doc_ids,
+            sort=request.sort if request.mode == "keyword" else "relevance",
+            expansion=expansion,
+        )
 
     def _allowed(self, where: Filters) -> np.ndarray | None:
         """The chunk ids a filtered semantic search may return (None: no filter)."""
@@ -325,17 +330,7 @@ class SearchService:
                 self.settings.feedback_query_weight,
             )
             if expansion is not None:
-                again["keyword"], _ = generation.keyword.search(
-                    request.query,
-                    depth,
-                    where.source,
-                    where.date_from,
-                    where.date_to,
-                    where.speakers,
-                    where.doc_ids,
-                    sort=request.sort if request.mode == "keyword" else "relevance",
-                    expansion=expansion,
-                )
+                again["keyword"], _ = self._keyword_hits(request, generation, where, depth, expansion)
         if vector is not None:
             found = [generation.vectors.vector(cid) for cid in best]
             moved = feedback.moved_towards(vector, [v for v in found if v is not None], self.settings.feedback_weight)
