@@ -260,7 +260,9 @@ class Registry:
                 if name in self.orgs and name.lower().startswith("the "):
                     lookup.setdefault(name.lower()[4:], []).append(name)
             for surname, names in surnames.items():
-                if len(names) == 1 and surname not in lookup:
+                # "Mr Farage" and "Nigel Farage" are one person; "Yvette Cooper" and "Andrew Cooper" are not
+                given = {name.split()[0].lower() for name in names} - HONORIFICS
+                if len(given) <= 1 and surname not in lookup:
                     lookup[surname] = names
             self._names = lookup
         return self._names

@@ -122,6 +122,12 @@ def test_naming_an_organisation_in_the_question_ranks_its_statements_first(servi
     assert results[0].ranks["quotes"] == 1
 
 
+def test_a_surname_asked_about_means_the_person_however_titled(service):
+    assert service.registry().mentioned_in("what did Farage say") == ["Mr Farage", "Nigel Farage"]
+    results = service.search(SearchRequest("what did Farage say")).results
+    assert results[0].text.startswith("Mr Farage said") and results[0].ranks["quotes"] == 1
+
+
 def test_a_query_that_only_names_someone_is_ranked_by_its_words_and_meaning(service):
     results = service.search(SearchRequest("Keir Starmer former human rights lawyer")).results
     assert all("quotes" not in hit.ranks for hit in results)
