@@ -11,13 +11,12 @@ import functools
 import re
 import threading
 import time
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from archive.documents import ChunkRecord, StoredDocument, StoredQuote
+from archive.documents import StoredDocument, StoredQuote
 from archive.quotes import Registry
 from archive.settings import Settings
 from archive.store import Store
@@ -26,108 +25,16 @@ from indexer.articles import MAX_PASSAGES, Article, ArticlePassage, fold_copies,
 from indexer.build import Manifest, check_compatible, current_generation, missing_index, store_path
 from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
-from indexer.facets import FacetValue, count_facets, facet_values, with_source_names
+from indexer.facets import count_facets, facet_values, with_source_names
 from indexer.fusion import Fused, asks_what_was_said, convex, rrf, subject_of, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
+from indexer.results import ArchiveStats, Hit, Passage, SearchResponse, hit_of
 from indexer.vectors import VectorIndex
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
-__all__ = ["MODES", "MAX_K", "Hit", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
-
-
-@dataclass(frozen=True)
-class Hit:
-    rank: int
-    score: float
-    doc_id: str
-    chunk_id: int
-    position: int
-    paragraph: int
-    title: str
-    source: str | None
-    date: str | None
-    url: str | None
-    text: str
-    context: str
-    snippet: str
-    ranks: dict[str, int | None]
-    duplicates: list[str]
-    page: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        """The hit as the API and `archive search --json` show it (the context stays internal)."""
-        data = asdict(self)
-        data.pop("context")
-        return data
-
-
-@dataclass(frozen=True)
-class SearchResponse:
-    """One page of results. `total` is exact when `total_relation` is "eq" (keyword mode: every match counted)
-    and a lower bound when it is "gte" (semantic and hybrid: the ranked candidates), as in Elasticsearch."""
-
-    query: str
-    mode: str
-    total: int
-    took_ms: float
-    results: list[Any]
-    offset: int = 0
-    k: int = 10
-    notices: list[str] = field(default_factory=list)
-    total_relation: str = "eq"
-    group: str = "passage"
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-
-    def to_json(self) -> dict[str, Any]:
-        """The response in the API's shape (also printed by `archive search --json`)."""
-        data = {
-            "query": self.query,
-            "mode": self.mode,
-            "group": self.group,
-            "total": self.total,
-            "total_relation": self.total_relation,
-            "offset": self.offset,
-            "k": self.k,
-            "took_ms": self.took_ms,
-            "notices": self.notices,
-            "results": [hit.to_json() for hit in self.results],
-        }
-        if self.facets:
-            data["facets"] = {name: [asdict(value) for value in values] for name, values in self.facets.items()}
-        return data
-
-
-@dataclass(frozen=True)
-class ArchiveStats:
-    """The figures of `archive stats` and /api/stats."""
-
-    documents: int
-    chunks: int
-    indexed_chunks: int
-    embedded: int
-    sources: dict[str, int]
-    duplicate_groups: list[list[str]]
-    quotes: int
-    speakers: int
-    first_date: str | None
-    last_date: str | None
-    generation: str | None
-    model: dict | None
-    chunker: str | None
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A chunk similar to another one, for the document page's "similar passages"."""
-
-    chunk_id: int
-    doc_id: str
-    paragraph: int
-    title: str
-    text: str
-    score: float
+__all__ = ["MODES", "MAX_K", "Hit", "Passage", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
 class Generation:
@@ -502,7 +409,7 @@ class SearchService:
             if ranks.get("quotes"):
                 full_ranks["quotes"] = ranks["quotes"]
             results.append(
-                _hit(
+                hit_of(
                     request.offset + offset + 1,
                     score,
                     record,
@@ -593,24 +500,3 @@ class SearchService:
             model=manifest.model if manifest else None,
             chunker=manifest.chunker if manifest else None,
         )
-
-
-def _hit(rank, score, record: ChunkRecord, ranks, duplicates, snippet, page: int | None = None) -> Hit:
-    return Hit(
-        rank=rank,
-        score=round(float(score), 6),
-        doc_id=record.doc_id,
-        chunk_id=record.chunk_id,
-        position=record.position,
-        paragraph=record.paragraph,
-        title=record.title,
-        source=record.source,
-        date=record.date,
-        url=record.url,
-        text=record.text,
-        context=record.context,
-        snippet=snippet,
-        ranks=ranks,
-        duplicates=duplicates,
-        page=page,
-    )
