@@ -16,12 +16,11 @@ from typing import Any
 import tantivy
 
 from indexer.keyword import (
-    _EARLIEST,
-    _LATEST,
     ANALYZER,
     _as_datetime,
     aggregate_facets,
     build_analyzer,
+    date_range,
     facet_meta,
     parse_lenient,
     searched_text,
@@ -151,18 +150,7 @@ class DocumentIndex:
         if where.source:
             clauses.append((tantivy.Occur.Must, self._term("source_key", where.source.lower())))
         if where.date_from or where.date_to:
-            clauses.append(
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.range_query(
-                        self.schema,
-                        "date",
-                        tantivy.FieldType.Date,
-                        _as_datetime(where.date_from) if where.date_from else _EARLIEST,
-                        _as_datetime(where.date_to) if where.date_to else _LATEST,
-                    ),
-                )
-            )
+            clauses.append((tantivy.Occur.Must, date_range(self.schema, where.date_from, where.date_to)))
         if where.speakers is not None:
             if not where.speakers:
                 return None, fixed

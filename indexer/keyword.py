@@ -32,6 +32,17 @@ def searched_text(title: str, text: str) -> str:
     return f"{title}\n{text}" if title else text
 
 
+def date_range(schema: tantivy.Schema, date_from: str | None, date_to: str | None) -> tantivy.Query:
+    """Documents dated from `date_from` to `date_to` inclusive (ISO dates; an open end is unbounded)."""
+    return tantivy.Query.range_query(
+        schema,
+        "date",
+        tantivy.FieldType.Date,
+        _as_datetime(date_from) if date_from else _EARLIEST,
+        _as_datetime(date_to) if date_to else _LATEST,
+    )
+
+
 def with_filters(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
     """The query, keeping only what passes every filter; filters select and never score (a speaker's name or
     a source must not reorder the hits)."""
@@ -256,18 +267,7 @@ class KeywordIndex:
         if where.source:
             clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", where.source.lower())))
         if where.date_from or where.date_to:
-            clauses.append(
-                (
-                    tantivy.Occur.Must,
-                    tantivy.Query.range_query(
-                        self.schema,
-                        "date",
-                        tantivy.FieldType.Date,
-                        _as_datetime(where.date_from) if where.date_from else _EARLIEST,
-                        _as_datetime(where.date_to) if where.date_to else _LATEST,
-                    ),
-                )
-            )
+            clauses.append((tantivy.Occur.Must, date_range(self.schema, where.date_from, where.date_to)))
         if where.speakers is not None:
             names = [
                 (tantivy.Occur.Should, self._phrase(field, name))
