@@ -6,12 +6,12 @@ is a local sentence-transformers folder given by path.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -102,8 +102,8 @@ class Embedder:
         self._onnx = None
         self._model = None
         self._lock = threading.Lock()
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._cache_size = query_cache_size
+        # the last `query_cache_size` query vectors (0: none), shared by every thread of a server
+        self._query_vector = functools.lru_cache(maxsize=query_cache_size)(self._encode_one)
         self.documents_encoded = 0
         self.seconds_encoding = 0.0
 
@@ -181,14 +181,8 @@ class Embedder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        with self._lock:
-            hit = self._cache.get(text)
-            if hit is not None:
-                self._cache.move_to_end(text)
-                return hit
-        vector = self._encode([text], 1)[0].astype(np.float32)
-        with self._lock:
-            self._cache[text] = vector
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return vector
+        """A query's vector, from the cache when the same text was asked lately. Callers must not modify it."""
+        return self._query_vector(text)
+
+    def _encode_one(self, text: str) -> np.ndarray:
+        return self._encode([text], 1)[0].astype(np.float32)

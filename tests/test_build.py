@@ -4,6 +4,7 @@ import json
 import os
 import shutil
 
+import numpy as np
 import pytest
 
 from archive.errors import IndexMismatchError, IndexMissingError
@@ -99,3 +100,12 @@ def test_an_unknown_vector_index_kind_says_which_are_accepted():
 
     with pytest.raises(SettingsError, match="ARCHIVE_VECTOR_INDEX='hnsw' is not one of auto, flat, ivf"):
         Settings.from_env({"ARCHIVE_VECTOR_INDEX": "hnsw"})
+
+
+def test_query_vectors_are_cached_per_embedder_and_not_when_the_cache_is_off(embedder):
+    first = embedder.encode_query("a question asked twice")
+    assert embedder.encode_query("a question asked twice") is first
+    uncached = Embedder(query_cache_size=0)
+    again = uncached.encode_query("a question asked twice")
+    assert again is not uncached.encode_query("a question asked twice")
+    assert np.allclose(again, first, atol=1e-6)
