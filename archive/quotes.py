@@ -261,8 +261,9 @@ class Registry:
                     lookup.setdefault(name.lower()[4:], []).append(name)
             for surname, names in surnames.items():
                 # "Mr Farage" and "Nigel Farage" are one person; "Yvette Cooper" and "Andrew Cooper" are not
-                given = {name.split()[0].lower() for name in names} - HONORIFICS
-                if len(given) <= 1 and surname not in lookup:
+                firsts = {name.split()[0].lower().rstrip(".") for name in names}
+                given, titles = firsts - HONORIFICS, firsts & HONORIFICS
+                if len(given) <= 1 and len(titles) <= 1 and surname not in lookup:
                     lookup[surname] = names
             self._names = lookup
         return self._names

@@ -7,6 +7,7 @@ Each returns (chunk id, fused score, {list name: rank in that list}) best first.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 Fused = list[tuple[int, float, dict[str, int | None]]]
 
@@ -53,9 +54,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _LINKING = {"about", "on", "regarding", "concerning", "over", "of", "the", "a", "an", "to", "in", "when", "why", "how"}
 # A question about what someone said: only then do a named speaker's statements count as a list of their own.
 _ASKS_WHAT_WAS_SAID = re.compile(
-    r"(?i)\b(said|says|say|saying|told|tell|stated?|statements?|quoted?|quotes?|according\s+to|claimed?|"
-    r"warned?|comments?|commented|remarks?|spokes(?:man|woman|person)|what\s+(?:did|does|do|has|have)\s+\w+)\b"
+    r"(?i)\b(said|says|say|saying|told|tells|states|stated|statements?|quoted?|quotes?|according\s+to|"
+    r"claim(?:s|ed)?|warn(?:s|ed)?|comments?|commented|remarks?|spokes(?:man|woman|person)|"
+    r"what\s+(?:did|does|do|has|have)\s+\w+)\b"
 )
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
 def asks_what_was_said(query: str) -> bool:
@@ -64,12 +67,16 @@ def asks_what_was_said(query: str) -> bool:
     return bool(_ASKS_WHAT_WAS_SAID.search(query))
 
 
-def subject_of(query: str, speakers: list[str]) -> str:
-    """What a question about someone's words is about: the query without the speakers' names and the asking
-    and the words that link them ("what did the Refugee Council say about riots" -> "riots")."""
-    subject = _ASKS_WHAT_WAS_SAID.sub(" ", query)
+def subject_of(query: str, speakers: list[str], honorifics: Collection[str] = ()) -> str:
+    """What a question about someone's words is about: the query without the speakers' names (whole, or any of
+    their words, with or without a title), the asking, and the words that link them ("what did the Refugee Council
+    say about riots" -> "riots"; "Farage's comments on immigration" -> "immigration")."""
+    subject = _POSSESSIVE.sub("", query)
     for name in sorted(speakers, key=len, reverse=True):
-        subject = re.sub(rf"(?i)\b{re.escape(name)}(?:['’]s)?\b", " ", subject)
+        subject = re.sub(rf"(?i)\b{re.escape(name)}\b", " ", subject)
+    named = {word.lower() for name in speakers for word in _WORD.findall(name)} | set(honorifics)
+    subject = " ".join(word for word in _WORD.findall(subject) if word.lower() not in named)
+    subject = _ASKS_WHAT_WAS_SAID.sub(" ", subject)
     return " ".join(word for word in _WORD.findall(subject) if word.lower() not in _LINKING)
 
 

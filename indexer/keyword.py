@@ -23,6 +23,7 @@ SCHEMA_VERSION = "keyword-4"  # 4: the title is part of each passage's searched 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Punctuation inside a word (boundary-layer, x-ray, e.g., Starmer's): tantivy would make such a word a phrase.
 _JOINED = re.compile(r"(?<=\w)(?:['’]s\b|[-'’./](?=\w))")
+_SYNTAX = re.compile(r"[:^]|^[+-]")  # a field, a boost, a required or excluded word: query syntax, kept whole
 
 
 def searched_text(title: str, text: str) -> str:
@@ -54,10 +55,22 @@ def with_filters(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.
 
 def as_terms(text: str) -> str:
     """A search box query as terms: words joined by punctuation become separate words (OR-ed like the rest, as
-    a search engine's match query does) instead of a phrase; a phrase in double quotes stays a phrase."""
+    a search engine's match query does) instead of a phrase. Query syntax is left as written: a phrase in double
+    quotes, `field:value`, a `^boost`, a `+required`/`-excluded` word and a `[from TO to]` range."""
     parts = text.split('"')
-    parts[0::2] = [_JOINED.sub(" ", part) for part in parts[0::2]]
+    parts[0::2] = [_split_bare_words(part) for part in parts[0::2]]
     return '"'.join(parts)
+
+
+def _split_bare_words(part: str) -> str:
+    tokens, depth = [], 0
+    for token in re.split(r"(\s+)", part):
+        opens = token.count("[") + token.count("{")
+        if depth == 0 and not opens and not _SYNTAX.search(token):
+            token = _JOINED.sub(" ", token)
+        depth = max(0, depth + opens - token.count("]") - token.count("}"))
+        tokens.append(token)
+    return "".join(tokens)
 
 
 def parse_lenient(
@@ -299,6 +312,8 @@ class KeywordIndex:
     ) -> tuple[list[tuple[int, float]], bool]:
         """(chunk_id, BM25 score) best first (or by date: `date`, `-date`), and whether the query's syntax had
         to be repaired. `expansion` reweighs the same matches by feedback terms (`indexer.feedback`)."""
+        if limit <= 0:
+            return [], False
         query, fixed = self.query(text, Filters(source, date_from, date_to, speakers, doc_ids), expansion)
         if query is None:
             return [], fixed

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from archive.documents import StoredDocument, StoredQuote
-from archive.quotes import Registry
+from archive.quotes import HONORIFICS, Registry
 from archive.settings import Settings
 from archive.store import Store
 from indexer import feedback
@@ -104,7 +104,7 @@ class SearchService:
         notices: list[str] = []
         where = self._filters(request, generation, notices)
         scored = self._candidates(request, generation, where, depth, notices)
-        collapsed = self._collapse(self._fuse(request, generation, scored, where.speakers))
+        collapsed = self._collapse(self._fuse(request, generation, scored, where))
         if request.sort != "relevance" and request.mode != "keyword":
             collapsed = self._by_date(collapsed, request.sort)
         base = self._base_count(scored)
@@ -370,7 +370,7 @@ class SearchService:
         request: SearchRequest,
         generation: Generation,
         scored: dict[str, list[tuple[int, float]]],
-        named: list[str] | None,
+        where: Filters,
     ) -> Fused:
         """One ranking: a single list as it is, or both fused; a question asking what a quoted speaker said
         adds that speaker's statements as a third list (a query that only names them does not): first those
@@ -383,14 +383,21 @@ class SearchService:
             return convex(scored, weights)
         lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
         fused = rrf(lists, self.settings.rrf_k, weights)
-        asked = named is None and asks_what_was_said(request.query)
+        asked = where.speakers is None and asks_what_was_said(request.query)
         mentioned = self.registry().mentioned_in(request.query) if asked else []
         if mentioned:
-            own = set(self.store.chunk_ids_quoting(mentioned, []).tolist())
-            subject = subject_of(request.query, mentioned)
-            about = generation.keyword.search(subject, len(own), speakers=mentioned)[0] if subject else []
+            # the speaker's statements among the candidates (so the filters hold), those about the subject first
+            candidates = {cid for cid, *_ in fused}
+            own = set(self.store.chunk_ids_quoting(mentioned, []).tolist()) & candidates
+            subject = subject_of(request.query, mentioned, HONORIFICS)
+            about: list[tuple[int, float]] = []
+            if subject and own:
+                about, _ = self._keyword_hits(
+                    replace(request, query=subject), generation, replace(where, speakers=mentioned), len(own)
+                )
             statements = [cid for cid, _ in about if cid in own]
-            statements += [cid for cid, *_ in fused if cid in own and cid not in set(statements)]
+            listed = set(statements)
+            statements += [cid for cid, *_ in fused if cid in own and cid not in listed]
             fused = with_statements(lists, statements, self.settings.rrf_k, weights)
         return fused
 

@@ -3,7 +3,7 @@
 import pytest
 
 from archive.cleaning import clean
-from archive.quotes import Registry, extract_quotes, learn_names, quote_spans
+from archive.quotes import HONORIFICS, Registry, extract_quotes, learn_names, quote_spans
 from archive.readers import read_file
 from indexer.fusion import asks_what_was_said, rrf, subject_of, with_statements
 from indexer.search import SearchRequest
@@ -141,8 +141,12 @@ def test_a_query_that_only_names_someone_is_ranked_by_its_words_and_meaning(serv
         ("Refugee Council statement on riots", True),
         ("Powell said rates", True),
         ("according to the Home Office", True),
+        ("Farage warns of more crossings", True),
+        ("Powell claims rates will hold", True),
         ("Keir Starmer former human rights lawyer", False),
         ("Refugee Council riots", False),
+        ("state of the NHS Starmer", False),
+        ("tell me about Starmer", False),
     ],
 )
 def test_only_questions_about_what_was_said_add_the_statements_list(query, asks):
@@ -163,6 +167,24 @@ def test_a_question_about_what_someone_said_is_about_its_subject():
     assert subject_of("what did the Refugee Council say about riots", ["Refugee Council"]) == "riots"
     assert subject_of("Yvette Cooper's statement on immigration raids", ["Yvette Cooper"]) == "immigration raids"
     assert subject_of("what did Cooper say", ["Cooper"]) == ""
+    farage = ["Mr Farage", "Nigel Farage"]
+    assert subject_of("what has Mr Farage said about immigration", farage, HONORIFICS) == "immigration"
+    assert subject_of("Farage's comments on immigration", farage, HONORIFICS) == "immigration"
+
+
+def test_the_statements_list_keeps_to_the_filters(service):
+    unfiltered = service.search(SearchRequest("what did Yvette Cooper say about asylum", k=50))
+    response = service.search(SearchRequest("what did Yvette Cooper say about asylum", k=50, date_from="2025-01-01"))
+    assert any(hit.date is None for hit in unfiltered.results)
+    assert response.results and all(hit.date and hit.date >= "2025-01-01" for hit in response.results)
+    assert len(response.results) <= response.total
+
+
+def test_surnames_with_two_titles_and_no_given_name_stay_apart():
+    names = ["Mr Smith", "Mrs Smith", "Mr. Jones", "Alan Jones"]
+    registry = Registry.from_rows([(name, "person", [], []) for name in names], names)
+    assert registry.mentioned_in("what did Smith say") == []
+    assert registry.mentioned_in("what did Jones say") == ["Alan Jones", "Mr. Jones"]
 
 
 def test_speaker_filter_in_the_query_box_and_as_a_parameter(service):

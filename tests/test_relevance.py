@@ -22,10 +22,17 @@ from indexer.search import SearchRequest, SearchService
         ("Starmer's record", "Starmer record"),
         ("x-ray e.g. data", "x ray e g. data"),
         ('"boundary-layer" flow', '"boundary-layer" flow'),
-        ("title:riots 2025-02-10", "title:riots 2025 02 10"),
+        ("riots 2025-02-10", "riots 2025 02 10"),
+        ("title:home-office", "title:home-office"),
+        ("asylum^2.5 x-ray", "asylum^2.5 x ray"),
+        ("-foo-bar +x-ray boundary-layer", "-foo-bar +x-ray boundary layer"),
+        (
+            "date:[2025-01-01T00:00:00Z TO 2025-12-31T00:00:00Z] x-ray",
+            "date:[2025-01-01T00:00:00Z TO 2025-12-31T00:00:00Z] x ray",
+        ),
     ],
 )
-def test_words_joined_by_punctuation_are_searched_as_words_unless_quoted(query, terms):
+def test_words_joined_by_punctuation_are_searched_as_words_and_query_syntax_is_kept(query, terms):
     assert as_terms(query).split() == terms.split()
 
 
@@ -95,3 +102,7 @@ def test_feedback_in_hybrid_mode_keeps_the_seed_answer_first(seed_settings, embe
 def test_feedback_settings_are_checked():
     with pytest.raises(SettingsError, match="ARCHIVE_FEEDBACK_QUERY_WEIGHT=1.5 must be at most 1.0"):
         Settings.from_env({"ARCHIVE_FEEDBACK_QUERY_WEIGHT": "1.5"})
+
+
+def test_asking_for_no_hits_is_an_empty_list_not_an_engine_panic(service):
+    assert service.generation.keyword.search("riots", 0) == ([], False)
