@@ -330,7 +330,7 @@ def evaluate(
             return documents_in_order(response.get_json()["results"])
 
         figures = run_evaluation(dataset, rank, wanted)
-    figures["group"] = group
+    figures.update(group=group, split=split, sample=sample)
     if save:
         save.write_text(json.dumps(figures, indent=2))
     if as_json:

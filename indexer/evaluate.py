@@ -111,6 +111,9 @@ def compare(previous: dict, current: dict, queries: dict[str, str], top: int = 1
     """What changed between two runs (`archive eval --json` outputs), per mode: the mean nDCG@10 before and
     after, how many queries gained and lost, and the queries that moved most either way."""
     lines: list[str] = []
+    for key in ("dataset", "split", "sample", "group"):
+        if key in previous and key in current and previous[key] != current[key]:
+            lines.append(f"note: the previous run's {key} was {previous[key]!r}, this one's is {current[key]!r}")
     for mode, now in current["modes"].items():
         before = previous.get("modes", {}).get(mode)
         if before is None or "per_query" not in before:

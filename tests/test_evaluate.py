@@ -62,7 +62,7 @@ def test_eval_prints_every_metric_per_mode_as_json(runner, tiny_beir, tmp_path):
     figures = json.loads(result.output)
     assert figures["dataset"] == tiny_beir.name and figures["queries"] == 2
     assert set(figures["modes"]) == {"keyword", "semantic", "hybrid"}
-    assert figures["group"] == "passage"
+    assert (figures["group"], figures["split"], figures["sample"]) == ("passage", "test", "all")
     for mode in figures["modes"].values():
         assert set(mode) == {"ndcg@10", "recall@100", "mrr@10", "p50_ms", "p95_ms", "per_query"}
         assert mode["mrr@10"] == 1.0 and mode["recall@100"] == 1.0
@@ -78,6 +78,7 @@ def test_eval_judges_articles_and_compares_with_a_saved_run(runner, tiny_beir, t
     again = runner.invoke(main, [*args, "--compare", str(saved)])
     assert again.exit_code == 0, again.output
     assert "hybrid: nDCG@10" in again.output and "0 queries gained, 0 lost, 2 unchanged" in again.output
+    assert "note: the previous run's group was 'document', this one's is 'passage'" in again.output
 
 
 def test_compare_names_the_queries_that_gained_and_lost():
