@@ -15,6 +15,7 @@ from typing import Any
 
 import tantivy
 
+from archive.settings import Settings
 from indexer.keyword import (
     ANALYZER,
     _as_datetime,
@@ -75,7 +76,7 @@ def build_schema() -> tantivy.Schema:
 
 
 class DocumentIndex:
-    def __init__(self, path: Path, title_boost: float = 0.0, create: bool = False):
+    def __init__(self, path: Path, title_boost: float = Settings.title_boost, create: bool = False):
         self.path = Path(path)
         self.schema = build_schema()
         if create:

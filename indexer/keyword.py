@@ -16,6 +16,7 @@ from pathlib import Path
 import tantivy
 
 from archive.documents import ChunkRecord
+from archive.settings import Settings
 from indexer.feedback import Expansion
 
 ANALYZER = "news_en"
@@ -184,7 +185,13 @@ def _as_datetime(iso_date: str) -> datetime:
 
 
 class KeywordIndex:
-    def __init__(self, path: Path, title_boost: float = 0.0, context_boost: float = 0.25, create: bool = False):
+    def __init__(
+        self,
+        path: Path,
+        title_boost: float = Settings.title_boost,
+        context_boost: float = Settings.context_boost,
+        create: bool = False,
+    ):
         self.path = Path(path)
         self.schema = build_schema()
         if create:
