@@ -116,6 +116,9 @@ class Quote:
     method: str | None = None
 
 
+_SAYS = re.compile(r"\b(?:said|says|told|added|adds)\b")
+
+
 @dataclass
 class Registry:
     """People and organisations named: full names, the roles and organisations they were named with.
@@ -394,7 +397,9 @@ def extract_quotes(paragraphs: Iterable[str], registry: Registry) -> list[Quote]
                 if owner:
                     who = registry.by_surname(owner.group(1).split()[-1]) or owner.group(1)
                     who_org, how, rule = registry.org_of(who), owner.group(0), "possessive"
-                if who is None and paragraph.lstrip().startswith(("“", '"')) and quotes:
+                # a quote continues the last speaker's words only if its sentence names no other speaker we failed
+                # to read ("..., said Berliner Handels- und Frankfurter Bank economist Hermann Remsperger")
+                if who is None and paragraph.lstrip().startswith(("“", '"')) and quotes and not _SAYS.search(sentence):
                     who, who_org, how, rule = quotes[-1].speaker, quotes[-1].org, "continued", "continued quote"
                 evidence = (quotes[-1].evidence if how == "continued" and quotes else how) if who else None
                 quotes.append(Quote(number, text, who, who_org, how, "direct", evidence, rule if who else None))

@@ -34,6 +34,8 @@ from indexer.results import ArchiveStats, Hit, Passage, SearchResponse, hit_of
 from indexer.vectors import VectorIndex
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
+# How near the top of the fused ranking a speaker's statement must stand for the statements list to lift it.
+STATEMENTS_WITHIN = 20
 __all__ = ["MODES", "MAX_K", "Hit", "Passage", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
@@ -373,8 +375,8 @@ class SearchService:
         where: Filters,
     ) -> Fused:
         """One ranking: a single list as it is, or both fused; a question asking what a quoted speaker said
-        adds that speaker's statements as a third list (a query that only names them does not): first those
-        about the question's subject (its words without the name and the asking), then the rest as fused."""
+        adds that speaker's statements as a third list (a query that only names them does not): those about the
+        question's subject (its words without the name and the asking), or all of them when it names none."""
         if request.mode != "hybrid":
             ((name, hits),) = scored.items()
             return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
@@ -386,8 +388,8 @@ class SearchService:
         asked = where.speakers is None and asks_what_was_said(request.query)
         mentioned = self.registry().mentioned_in(request.query) if asked else []
         if mentioned:
-            # the speaker's statements among the candidates (so the filters hold), those about the subject first
-            candidates = {cid for cid, *_ in fused}
+            # a bounded boost: only statements the two lists already rank near the top (so the filters hold too)
+            candidates = {cid for cid, *_ in fused[:STATEMENTS_WITHIN]}
             own = set(self.store.chunk_ids_quoting(mentioned, []).tolist()) & candidates
             subject = subject_of(request.query, mentioned, HONORIFICS)
             about: list[tuple[int, float]] = []
@@ -395,9 +397,10 @@ class SearchService:
                 about, _ = self._keyword_hits(
                     replace(request, query=subject), generation, replace(where, speakers=mentioned), len(own)
                 )
-            statements = [cid for cid, _ in about if cid in own]
-            listed = set(statements)
-            statements += [cid for cid, *_ in fused if cid in own and cid not in listed]
+            if subject:  # what they said about that subject; nothing else of theirs is boosted
+                statements = [cid for cid, _ in about if cid in own]
+            else:  # everything they said, in the order the lists agree on
+                statements = [cid for cid, *_ in fused if cid in own]
             fused = with_statements(lists, statements, self.settings.rrf_k, weights)
         return fused
 

@@ -172,6 +172,13 @@ def test_a_question_about_what_someone_said_is_about_its_subject():
     assert subject_of("Farage's comments on immigration", farage, HONORIFICS) == "immigration"
 
 
+def test_only_statements_about_the_asked_subject_are_lifted(service):
+    off_topic = service.search(SearchRequest("what did Farage say about cricket")).results
+    assert all("quotes" not in hit.ranks for hit in off_topic)
+    on_topic = service.search(SearchRequest("what did Farage say about the Channel")).results
+    assert on_topic[0].text.startswith("Mr Farage said") and on_topic[0].ranks["quotes"] == 1
+
+
 def test_the_statements_list_keeps_to_the_filters(service):
     unfiltered = service.search(SearchRequest("what did Yvette Cooper say about asylum", k=50))
     response = service.search(SearchRequest("what did Yvette Cooper say about asylum", k=50, date_from="2025-01-01"))
@@ -225,3 +232,16 @@ def test_speaker_pages_list_quotes_and_the_document_page_marks_them(client):
     doc = client.get("/documents/000_ac5b891913291307").get_data(as_text=True)
     hover = "Enver Solomon (Refugee Council) · named as “he” · X said/pronoun-&gt;last person"
     assert f'<span class="quote direct" title="{hover}">It was not long ago' in doc
+
+
+def test_a_quote_naming_a_speaker_we_cannot_read_does_not_continue_the_last_one():
+    paragraphs = [
+        'Bundesbank President Karl Otto Poehl said: "The change is purely technical."',
+        '"With the help of this instrument liquidity steering will be refined," said Berliner Handels- und '
+        "Frankfurter Bank economist Hermann Remsperger.",
+        '"It will take some weeks to see the effect."',
+    ]
+    registry = Registry()
+    learn_names("\n\n".join(paragraphs), registry)
+    speakers = [quote.speaker for quote in extract_quotes(paragraphs, registry)]
+    assert speakers[0] == "Karl Otto Poehl" and speakers[1] != "Karl Otto Poehl"
