@@ -26,6 +26,34 @@ _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 ENCODERS = ("torch", "onnx", "onnx-int8")
+# Texts per forward pass on the CPU: small batches keep activations in cache (SciFact passages, bfloat16, 2 cores:
+# 8 → 49 passages/s, 32 → 46, 64 → 43.5); the texts handed over are still sorted by length across the whole call.
+CPU_BATCH = 8
+# int8 weights quantized per output channel (vectors within about 1% of float32; per tensor they were 6% off)
+INT8_VARIANT = "int8-per-channel"
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
+def native_bfloat16() -> bool:
+    """Whether this processor computes bfloat16 natively (x86 AVX-512 BF16 or AMX), where it is about twice as fast
+    as float32 for this model; elsewhere bfloat16 is emulated and slower."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    flags = set(line.split(":", 1)[1].split())
+                    return bool(flags & {"avx512_bf16", "amx_bf16"})
+    except OSError:
+        pass
+    return False
+
+
+def resolve_precision(precision: str) -> str:
+    if precision not in PRECISIONS:
+        raise ArchiveError(f"unknown precision {precision!r}: use one of {', '.join(PRECISIONS)}")
+    if precision == "auto":
+        return "bfloat16" if native_bfloat16() else "float32"
+    return precision
 
 
 @dataclass(frozen=True)
@@ -89,15 +117,22 @@ class Embedder:
     """Encodes chunks and queries into normalized vectors; counts tokens with the model's own tokenizer."""
 
     def __init__(
-        self, spec: str = BUNDLED, query_cache_size: int = 1024, encoder: str = "torch", export_dir: Path | None = None
+        self,
+        spec: str = BUNDLED,
+        query_cache_size: int = 1024,
+        encoder: str = "torch",
+        export_dir: Path | None = None,
+        precision: str = "auto",
     ):
         """`encoder`: torch (default), onnx (same vectors, exported locally) or onnx-int8 (quantized weights:
-        different vectors, so an index built with it answers only to it)."""
+        different vectors, so an index built with it answers only to it). `precision` (torch only): float32,
+        bfloat16, or auto (bfloat16 where the processor has it natively)."""
         if encoder not in ENCODERS:
             raise ArchiveError(f"unknown encoder {encoder!r}: use one of {', '.join(ENCODERS)}")
         identity = resolve_model(spec)
-        self.identity = replace(identity, variant="int8") if encoder == "onnx-int8" else identity
+        self.identity = replace(identity, variant=INT8_VARIANT) if encoder == "onnx-int8" else identity
         self.encoder = encoder
+        self.precision = resolve_precision(precision) if encoder == "torch" else "float32"
         self._export_dir = export_dir
         self._onnx = None
         self._model = None
@@ -121,7 +156,12 @@ class Embedder:
                     transformers.logging.disable_progress_bar()
                     transformers.logging.set_verbosity_error()
 
-                    self._model = SentenceTransformer(self.identity.path, device="cpu", local_files_only=True)
+                    model = SentenceTransformer(self.identity.path, device="cpu", local_files_only=True)
+                    if self.precision == "bfloat16":
+                        import torch
+
+                        model = model.to(torch.bfloat16)
+                    self._model = model
         return self._model
 
     @property
@@ -149,7 +189,9 @@ class Embedder:
 
     @classmethod
     def from_settings(cls, settings, query_cache_size: int = 1024) -> Embedder:
-        return cls(settings.model, query_cache_size, settings.encoder, Path(settings.data_dir) / "models")
+        return cls(
+            settings.model, query_cache_size, settings.encoder, Path(settings.data_dir) / "models", settings.precision
+        )
 
     @property
     def onnx(self):
@@ -167,11 +209,12 @@ class Embedder:
     def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
         if self.encoder != "torch":
             return self.onnx.encode(texts, batch_size)
-        return self.model.encode(
-            texts, batch_size=batch_size, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=progress
-        )
+        vectors = self.model.encode(texts, batch_size=batch_size, convert_to_tensor=True, show_progress_bar=progress)
+        # normalized in float32 whatever the arithmetic, so every vector has unit length
+        vectors = vectors.float().numpy()
+        return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
 
-    def encode_documents(self, texts: Sequence[str], batch_size: int = 64, progress: bool = False) -> np.ndarray:
+    def encode_documents(self, texts: Sequence[str], batch_size: int = CPU_BATCH, progress: bool = False) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         started = time.perf_counter()

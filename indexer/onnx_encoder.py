@@ -17,7 +17,7 @@ from archive.errors import ArchiveError
 def export(model_dir: Path, target: Path, quantize: bool) -> Path:
     """model.onnx (and model-int8.onnx) for the model in `model_dir`, exported once into `target`."""
     onnx_path = target / "model.onnx"
-    int8_path = target / "model-int8.onnx"
+    int8_path = target / "model-int8-per-channel.onnx"
     wanted = int8_path if quantize else onnx_path
     if wanted.is_file():
         return wanted
@@ -63,7 +63,7 @@ def export(model_dir: Path, target: Path, quantize: bool) -> Path:
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
         tmp = int8_path.with_suffix(".tmp")
-        quantize_dynamic(str(onnx_path), str(tmp), weight_type=QuantType.QInt8)
+        quantize_dynamic(str(onnx_path), str(tmp), weight_type=QuantType.QInt8, per_channel=True)
         tmp.replace(int8_path)
     return wanted
 

@@ -46,8 +46,11 @@ def test_ingest_on_a_cluster_stores_the_same_vectors_as_a_local_run(cluster, set
     assert report.chunks_embedded > 0
     local, farmed = stored_vectors(seed_settings), stored_vectors(remote)
     assert farmed.keys() == local.keys()
+    # float32 gives the same numbers whatever the batch; bfloat16 rounds differently in differently shaped batches
+    tolerance = 1e-5 if embedder.precision == "float32" else 5e-3
     for text, vector in local.items():
-        assert np.allclose(farmed[text], vector, atol=1e-5)
+        assert np.allclose(farmed[text], vector, atol=tolerance)
+        assert float(np.dot(farmed[text], vector)) > 0.999
 
 
 def test_a_killed_worker_loses_no_batch(cluster, embedder, settings):

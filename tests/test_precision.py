@@ -1,0 +1,37 @@
+"""The torch encoder's arithmetic: bfloat16 where the processor has it, float32 otherwise; one index for both."""
+
+import numpy as np
+import pytest
+
+from archive.errors import ArchiveError
+from indexer.embedder import Embedder, native_bfloat16, resolve_precision
+from indexer.ingest import ingest_paths
+from indexer.search import SearchRequest, SearchService
+
+TEXTS = [
+    "Enver Solomon, the chief executive, suggested the footage risked encouraging animosity.",
+    "Ferry crews walked out at dawn.",
+    "what did the Refugee Council say about riots",
+]
+
+
+def test_auto_picks_bfloat16_only_where_the_processor_computes_it():
+    assert resolve_precision("auto") == ("bfloat16" if native_bfloat16() else "float32")
+    assert resolve_precision("float32") == "float32"
+    with pytest.raises(ArchiveError, match="use one of auto, float32, bfloat16"):
+        resolve_precision("float8")
+
+
+def test_bfloat16_vectors_are_unit_length_float32_and_close_to_float32_ones():
+    float32, bfloat16 = Embedder(precision="float32"), Embedder(precision="bfloat16")
+    exact, half = float32.encode_documents(TEXTS), bfloat16.encode_documents(TEXTS)
+    assert half.dtype == np.float32 and exact.dtype == np.float32
+    assert np.allclose(np.linalg.norm(half, axis=1), 1.0, atol=1e-5)
+    assert np.min(np.sum(exact * half, axis=1)) > 0.99
+    assert float32.identity.key == bfloat16.identity.key
+
+
+def test_an_index_built_in_one_precision_answers_queries_in_the_other(settings, seeds):
+    ingest_paths(settings, [seeds], embedder=Embedder(precision="bfloat16"))
+    results = SearchService(settings, embedder=Embedder(precision="float32")).search(SearchRequest(TEXTS[2])).results
+    assert "race riots" in results[0].text
