@@ -110,9 +110,9 @@ class Settings:
         40, "The k constant of reciprocal rank fusion (40 measured a little better than the usual 60).", minimum=1
     )
     document_weight: float = _setting(
-        0.0,
-        "Weight of a passage's document in hybrid fusion: each list's rank of the document (by its best passage) "
-        "fused like the passages' own ranks and added, so a story matched as a whole lifts its paragraphs; 0: off.",
+        0.3,
+        "Weight of the whole document's BM25 score in a passage's keyword score (each scaled by the best of its "
+        "list), so a passage of a story that matches as a whole ranks higher; 0: passages scored alone.",
         minimum=0.0,
     )
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")

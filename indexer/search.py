@@ -190,7 +190,36 @@ class SearchService:
             scored["semantic"] = generation.vectors.search(vector, depth, self._allowed(where))
         if self.settings.feedback_passages and (request.mode != "keyword" or request.sort == "relevance"):
             scored = self._second_pass(request, generation, where, depth, scored, vector)
+        if self.settings.document_weight > 0 and scored.get("keyword") and request.sort == "relevance":
+            scored["keyword"] = self._with_document_scores(request, generation, where, scored["keyword"], depth)
         return scored
+
+    def _with_document_scores(self, request, generation, where, hits, depth):
+        """The keyword list re-scored: each passage's score plus its whole document's BM25 score (the query over
+        title and full text), each divided by the best of its list and the document's weighted."""
+        doc_query, _ = generation.documents.query(request.query, self._document_filter(request, where))
+        doc_hits = generation.documents.search(doc_query, depth)[0] if doc_query is not None else []
+        if not doc_hits:
+            return hits
+        doc_score = dict(doc_hits)
+        best_doc, best = max(doc_score.values()) or 1.0, max(score for _, score in hits) or 1.0
+        document_of = self.store.chunk_documents([cid for cid, _ in hits])
+        weight = self.settings.document_weight
+        rescored = [
+            (cid, score / best + weight * doc_score.get(document_of.get(cid, ""), 0.0) / best_doc)
+            for cid, score in hits
+        ]
+        return sorted(rescored, key=lambda item: -item[1])
+
+    @staticmethod
+    def _document_filter(request: SearchRequest, where: Filters) -> DocumentFilter:
+        return DocumentFilter(
+            where.source,
+            where.date_from,
+            where.date_to,
+            tuple(where.speakers) if where.speakers is not None else None,
+            request.meta,
+        )
 
     def _keyword_hits(self, request, generation, where, depth, expansion=None):
         """The keyword list for a request: its filters, date order in keyword mode, an optional expansion."""
@@ -267,16 +296,7 @@ class SearchService:
         doc_hits: list[tuple[str, float]] = []
         doc_count = 0
         if request.mode != "semantic":
-            doc_query, _ = generation.documents.query(
-                request.query,
-                DocumentFilter(
-                    where.source,
-                    where.date_from,
-                    where.date_to,
-                    tuple(where.speakers) if where.speakers is not None else None,
-                    request.meta,
-                ),
-            )
+            doc_query, _ = generation.documents.query(request.query, self._document_filter(request, where))
             if doc_query is not None:
                 depth = max(self.settings.candidates, (request.offset + request.k) * 2)
                 doc_hits, doc_count = generation.documents.search(

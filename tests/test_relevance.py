@@ -11,6 +11,7 @@ import pytest
 from archive.errors import SettingsError
 from archive.settings import Settings
 from indexer.feedback import Expansion, expansion, moved_towards
+from indexer.ingest import ingest_paths
 from indexer.keyword import as_terms, build_analyzer
 from indexer.search import SearchRequest, SearchService
 
@@ -106,3 +107,26 @@ def test_feedback_settings_are_checked():
 
 def test_asking_for_no_hits_is_an_empty_list_not_an_engine_panic(service):
     assert service.generation.keyword.search("riots", 0) == ([], False)
+
+
+def test_a_passage_of_a_story_that_matches_as_a_whole_ranks_above_one_that_matches_alone(settings, embedder, tmp_path):
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    (folder / "whole.txt").write_text(
+        "Monday at the port\n\nCrews began a ferry strike at dawn on Monday.\n\n"
+        "Lorries queued for miles outside Calais harbour while the port stayed shut.\n"
+    )
+    (folder / "part.txt").write_text(
+        "Crossings\n\nA ferry strike, the second ferry strike this year, began on Monday.\n\n"
+        "Ticket prices for the summer season were announced by the operators.\n"
+    )
+    ingest_paths(settings, [folder], embedder=embedder)
+    request = SearchRequest("ferry strike Calais harbour", "keyword", k=10)
+    settings = replace(settings, feedback_passages=0)
+    alone = SearchService(replace(settings, document_weight=0.0), embedder=embedder).search(request).results
+    whole = SearchService(settings, embedder=embedder).search(request).results
+    strike = [h for h in alone if "ferry strike" in h.text]
+    assert strike[0].doc_id == "part"  # on its own words, the passage that says "ferry strike" twice wins
+    strike = [h for h in whole if "ferry strike" in h.text]
+    assert strike[0].doc_id == "whole"  # its story also names Calais harbour
+    assert {h.chunk_id for h in whole} == {h.chunk_id for h in alone}  # reordered, nothing added
