@@ -321,7 +321,7 @@ def embed_missing(
 ) -> int:
     """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
 
-    A chunk whose embedded text (title, context, text) is the same as a stored chunk's reuses that vector, so a
+    A chunk whose embedded text (`embedding_text`) is the same as a stored chunk's reuses that vector, so a
     story filed again under another id costs no encoding. Large batches let the encoder sort texts by length over
     more of them (less padding). With `settings.cluster` set, the batches are encoded by that Dask cluster's
     workers and saved here in order (`indexer.cluster`). Returns the number of chunks actually encoded.
@@ -330,7 +330,9 @@ def embed_missing(
     rows = store.chunks_without_embedding()
     if not rows:
         return 0
-    keys = {r.chunk_id: _embed_key(r.title, r.context, r.text) for r in rows}
+    continuing = store.paragraph_continuations([r.chunk_id for r in rows])
+    embedded = {r.chunk_id: embedding_text(r.title, r.context, r.text, r.chunk_id in continuing) for r in rows}
+    keys = {cid: hashlib.sha1(text.encode("utf-8")).hexdigest() for cid, text in embedded.items()}
     cached = store.cached_embeddings(sorted(set(keys.values())))
     reused = [r for r in rows if keys[r.chunk_id] in cached]
     if reused:
@@ -346,7 +348,7 @@ def embed_missing(
 
         bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
     parts = [rows[start : start + batch] for start in range(0, len(rows), batch)]
-    texts = ([embedding_text(r.title, r.context, r.text) for r in part] for part in parts)
+    texts = ([embedded[r.chunk_id] for r in part] for part in parts)
     if settings is not None and settings.cluster:
         encoded = _encode_on_cluster(settings, embedder, texts)
     else:
@@ -368,10 +370,6 @@ def _encode_on_cluster(settings: Settings, embedder: Embedder, texts: Iterable[l
             "encoding on a cluster needs Dask distributed: pip install '.[cluster]' (make install includes it)"
         ) from exc
     return encode_on_cluster(settings.cluster, settings, embedder.identity.key, texts)
-
-
-def _embed_key(title: str, context: str, text: str) -> str:
-    return hashlib.sha1(embedding_text(title, context, text).encode("utf-8")).hexdigest()
 
 
 def _fsync_dir(path: Path) -> None:

@@ -109,3 +109,30 @@ def test_query_vectors_are_cached_per_embedder_and_not_when_the_cache_is_off(emb
     again = uncached.encode_query("a question asked twice")
     assert again is not uncached.encode_query("a question asked twice")
     assert np.allclose(again, first, atol=1e-6)
+
+
+def test_a_new_paragraph_embeds_its_context_and_a_piece_of_a_split_paragraph_does_not(settings, embedder, tmp_path):
+    from archive.store import Store
+    from indexer.build import store_path
+
+    sentence = "The council debated the harbour budget for the coming year at length. "
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "budget.txt").write_text(
+        "Harbour budget\n\nThe mayor spoke first about the ferry timetable.\n\n" + sentence * 30 + "\n"
+    )
+    ingest_paths(settings, [folder], embedder=embedder)
+    store = Store(store_path(settings))
+    try:
+        rows = sorted(store.iter_index_rows(), key=lambda item: item[0].position)
+    finally:
+        store.close()
+    assert len(rows) >= 3 and rows[1][0].paragraph == rows[2][0].paragraph  # the long paragraph was split
+    for (row, blob), continues in ((rows[1], False), (rows[2], True)):
+        assert row.context  # keyword search has every context
+        stored = np.frombuffer(blob, dtype=np.float32)
+        with_context, without = embedder.encode_documents(
+            [f"{row.title}\n{row.context}\n{row.text}", f"{row.title}\n{row.text}"]
+        )
+        expected, other = (without, with_context) if continues else (with_context, without)
+        assert float(stored @ expected) > 0.999 > float(stored @ other)

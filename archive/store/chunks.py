@@ -98,6 +98,22 @@ class ChunksMixin(StoreBase):
                 db.execute("UPDATE chunks SET embedding = NULL, embed_key = NULL")
                 self.set_meta("embedding_model", model_key)
 
+    def paragraph_continuations(self, chunk_ids: list[int]) -> set[int]:
+        """The chunks that continue the paragraph of the chunk before them (a long paragraph split for length)."""
+        found: set[int] = set()
+        for start in range(0, len(chunk_ids), 900):
+            part = chunk_ids[start : start + 900]
+            found.update(
+                cid
+                for (cid,) in self.db.execute(
+                    "SELECT c.chunk_id FROM chunks c JOIN chunks p ON p.doc_id = c.doc_id"
+                    " AND p.position = c.position - 1 AND p.paragraph = c.paragraph"
+                    f" WHERE c.chunk_id IN ({marks(len(part))})",
+                    part,
+                )
+            )
+        return found
+
     def chunks_without_embedding(self) -> list[ChunkRecord]:
         return self._chunk_records("WHERE c.embedding IS NULL ORDER BY c.chunk_id")
 
@@ -109,7 +125,7 @@ class ChunksMixin(StoreBase):
             )
 
     def cached_embeddings(self, keys: list[str]) -> dict[str, bytes]:
-        """Stored vectors of chunks whose embedded text (title, context, text) had these keys."""
+        """Stored vectors of chunks whose embedded text had these keys."""
         found: dict[str, bytes] = {}
         for start in range(0, len(keys), 500):
             part = keys[start : start + 500]
