@@ -318,7 +318,7 @@ def evaluate(
         embedder = Embedder.from_settings(settings, query_cache_size=0)
         report = ingest_paths(settings, [dataset.corpus], embedder=embedder, progress=_progress())
         if not as_json:
-            click.echo(f"{dataset.name}: {report.summary()}", err=True)
+            click.echo(f"{dataset.name}: {report.summary()} in {report.seconds_total:.1f}s", err=True)
         client = create_app(settings, service=SearchService(settings, embedder=embedder)).test_client()
 
         def rank(query: str, mode: str) -> list[str]:
@@ -330,7 +330,7 @@ def evaluate(
             return documents_in_order(response.get_json()["results"])
 
         figures = run_evaluation(dataset, rank, wanted)
-    figures.update(group=group, split=split, sample=sample)
+    figures.update(group=group, split=split, sample=sample, ingest_s=round(report.seconds_total, 1))
     if save:
         save.write_text(json.dumps(figures, indent=2))
     if as_json:

@@ -98,7 +98,7 @@ class Settings:
     feedback_query_weight: float = _setting(
         0.8, "Share of the keyword score the query's own words keep under feedback (RM3 lambda).", maximum=1.0
     )
-    feedback_weight: float = _setting(0.3, "How far feedback moves the semantic query (Rocchio beta).")
+    feedback_weight: float = _setting(0.4, "How far feedback moves the semantic query (Rocchio beta).")
     candidates: int = _setting(100, "Hits taken from each list before rank fusion.", minimum=1)
     fusion: str = _setting(
         "rrf",
@@ -107,7 +107,7 @@ class Settings:
         choices=("rrf", "convex"),
     )
     rrf_k: int = _setting(
-        40, "The k constant of reciprocal rank fusion (40 measured a little better than the usual 60).", minimum=1
+        30, "The k constant of reciprocal rank fusion (30 measured a little better than the usual 60).", minimum=1
     )
     document_weight: float = _setting(
         0.3,
