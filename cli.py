@@ -330,7 +330,9 @@ def evaluate(
             return documents_in_order(response.get_json()["results"])
 
         figures = run_evaluation(dataset, rank, wanted)
-    figures.update(group=group, split=split, sample=sample, ingest_s=round(report.seconds_total, 1))
+    figures.update(group=group, split=split, sample=sample)
+    if report.added and not (report.updated or report.unchanged):  # built from empty: the build time
+        figures["build_s"] = round(report.seconds_total, 1)
     if save:
         save.write_text(json.dumps(figures, indent=2))
     if as_json:

@@ -27,7 +27,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from archive.chunking import CHUNKER_VERSION
-from archive.documents import embedding_text
+from archive.documents import ChunkRecord, embedding_text
 from archive.errors import ArchiveError, IndexMismatchError, IndexMissingError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Store
@@ -331,8 +331,11 @@ def embed_missing(
     if not rows:
         return 0
     continuing = store.paragraph_continuations([r.chunk_id for r in rows])
-    embedded = {r.chunk_id: embedding_text(r.title, r.context, r.text, r.chunk_id in continuing) for r in rows}
-    keys = {cid: hashlib.sha1(text.encode("utf-8")).hexdigest() for cid, text in embedded.items()}
+
+    def embedded(r: ChunkRecord) -> str:
+        return embedding_text(r.title, r.context, r.text, r.chunk_id in continuing)
+
+    keys = {r.chunk_id: hashlib.sha1(embedded(r).encode("utf-8")).hexdigest() for r in rows}
     cached = store.cached_embeddings(sorted(set(keys.values())))
     reused = [r for r in rows if keys[r.chunk_id] in cached]
     if reused:
@@ -348,7 +351,7 @@ def embed_missing(
 
         bar = tqdm(total=len(rows), unit="chunk", desc="embedding")
     parts = [rows[start : start + batch] for start in range(0, len(rows), batch)]
-    texts = ([embedded[r.chunk_id] for r in part] for part in parts)
+    texts = ([embedded(r) for r in part] for part in parts)
     if settings is not None and settings.cluster:
         encoded = _encode_on_cluster(settings, embedder, texts)
     else:

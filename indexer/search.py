@@ -191,25 +191,28 @@ class SearchService:
         if self.settings.feedback_passages and (request.mode != "keyword" or request.sort == "relevance"):
             scored = self._second_pass(request, generation, where, depth, scored, vector)
         if self.settings.document_weight > 0 and scored.get("keyword") and request.sort == "relevance":
-            scored["keyword"] = self._with_document_scores(request, generation, where, scored["keyword"], depth)
+            scored["keyword"] = self._with_document_scores(request, generation, where, scored["keyword"])
         return scored
 
-    def _with_document_scores(self, request, generation, where, hits, depth):
-        """The keyword list re-scored: each passage's score plus its whole document's BM25 score (the query over
-        title and full text), each divided by the best of its list and the document's weighted."""
+    def _with_document_scores(self, request, generation, where, hits):
+        """The keyword list re-scored: each of its first `candidates` passages scores its own BM25 plus its whole
+        document's (the query over title and full text, among the first `candidates` documents), each divided by the
+        best of its list and the document's weighted; the rest follow in BM25 order. Both depths are fixed, so every
+        page and the export agree on one order."""
+        head, tail = hits[: self.settings.candidates], hits[self.settings.candidates :]
         doc_query, _ = generation.documents.query(request.query, self._document_filter(request, where))
-        doc_hits = generation.documents.search(doc_query, depth)[0] if doc_query is not None else []
+        doc_hits = generation.documents.search(doc_query, self.settings.candidates)[0] if doc_query else []
         if not doc_hits:
             return hits
         doc_score = dict(doc_hits)
-        best_doc, best = max(doc_score.values()) or 1.0, max(score for _, score in hits) or 1.0
-        document_of = self.store.chunk_documents([cid for cid, _ in hits])
+        best_doc, best = max(doc_score.values()) or 1.0, max(score for _, score in head) or 1.0
+        document_of = self.store.chunk_documents([cid for cid, _ in head])
         weight = self.settings.document_weight
         rescored = [
             (cid, score / best + weight * doc_score.get(document_of.get(cid, ""), 0.0) / best_doc)
-            for cid, score in hits
+            for cid, score in head
         ]
-        return sorted(rescored, key=lambda item: -item[1])
+        return sorted(rescored, key=lambda item: -item[1]) + tail
 
     @staticmethod
     def _document_filter(request: SearchRequest, where: Filters) -> DocumentFilter:

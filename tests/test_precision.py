@@ -15,9 +15,17 @@ TEXTS = [
 ]
 
 
+def test_bfloat16_is_native_only_with_avx512_bf16_or_amx(tmp_path):
+    cpuinfo = tmp_path / "cpuinfo"
+    for flags, native in (("fpu avx2 avx512f", False), ("fpu avx512f avx512_bf16", True), ("fpu amx_bf16", True)):
+        cpuinfo.write_text(f"processor\t: 0\nflags\t\t: {flags}\n")
+        assert native_bfloat16(str(cpuinfo)) is native, flags
+    assert native_bfloat16(str(tmp_path / "missing")) is False
+
+
 def test_auto_picks_bfloat16_only_where_the_processor_computes_it():
     assert resolve_precision("auto") == ("bfloat16" if native_bfloat16() else "float32")
-    assert resolve_precision("float32") == "float32"
+    assert resolve_precision("float32") == "float32" and resolve_precision("bfloat16") == "bfloat16"
     with pytest.raises(ArchiveError, match="use one of auto, float32, bfloat16"):
         resolve_precision("float8")
 

@@ -123,10 +123,34 @@ def test_a_passage_of_a_story_that_matches_as_a_whole_ranks_above_one_that_match
     ingest_paths(settings, [folder], embedder=embedder)
     request = SearchRequest("ferry strike Calais harbour", "keyword", k=10)
     settings = replace(settings, feedback_passages=0)
-    alone = SearchService(replace(settings, document_weight=0.0), embedder=embedder).search(request).results
-    whole = SearchService(settings, embedder=embedder).search(request).results
+    alone_response = SearchService(replace(settings, document_weight=0.0), embedder=embedder).search(request)
+    whole_response = SearchService(settings, embedder=embedder).search(request)
+    alone, whole = alone_response.results, whole_response.results
     strike = [h for h in alone if "ferry strike" in h.text]
     assert strike[0].doc_id == "part"  # on its own words, the passage that says "ferry strike" twice wins
     strike = [h for h in whole if "ferry strike" in h.text]
     assert strike[0].doc_id == "whole"  # its story also names Calais harbour
-    assert {h.chunk_id for h in whole} == {h.chunk_id for h in alone}  # reordered, nothing added
+    assert whole_response.total == alone_response.total == len(whole) == 4  # reordered, nothing added
+
+
+def test_keyword_pages_across_the_candidate_depth_show_every_passage_once(settings, embedder, tmp_path):
+    """The document weighting reorders a fixed head of the keyword list, so a deeper list (later pages, exports)
+    keeps the order the first pages showed."""
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    filler = "\n\n".join(f"Paragraph {n} is about the weather, the markets and the council budget." for n in range(150))
+    short = "\n\n".join(f"The ferry left at {n}." for n in range(1, 6))
+    (folder / "notes.txt").write_text(f"Harbour notes\n\n{short}\n\n{filler}\n")
+    sailings = "\n\n".join(f"The ferry sails at {n}." for n in range(1, 7))
+    (folder / "timetable.txt").write_text(f"Island timetable\n\n{sailings}\n")
+    ingest_paths(settings, [folder], embedder=embedder)
+    service = SearchService(replace(settings, candidates=5, feedback_passages=0), embedder=embedder)
+    response = service.search(SearchRequest("ferry", "keyword", k=50))
+    whole = response.results
+    paged = [
+        hit
+        for offset in range(0, response.total, 3)
+        for hit in service.search(SearchRequest("ferry", "keyword", k=3, offset=offset)).results
+    ]
+    assert len(whole) == response.total > 10
+    assert [h.chunk_id for h in paged] == [h.chunk_id for h in whole]
