@@ -26,10 +26,10 @@ _WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
 ENCODERS = ("torch", "onnx", "onnx-int8")
-# Texts per forward pass on the CPU. torch: small batches keep activations in cache (SciFact passages, bfloat16,
-# 2 cores: 8 → 49 passages/s, 32 → 46, 64 → 43.5); the texts handed over are still sorted by length across the whole
-# call. onnxruntime is faster with larger batches (BBC paragraphs: 64 → 74 chunks/s, 8 → 58).
-CPU_BATCH = {"torch": 8, "onnx": 64, "onnx-int8": 64}
+# Texts per forward pass on the CPU: small batches keep activations in cache; the texts handed over are still sorted
+# by length across the whole call. torch (SciFact passages, bfloat16, 2 cores): 8 → 49 passages/s, 32 → 46, 64 → 43.5;
+# onnxruntime (tests/bench/encoders.py, BBC paragraphs): 8 → 57.8 float32 / 105.8 int8 chunks/s, 64 → 41.8 / 81.5.
+CPU_BATCH = 8
 # int8 weights quantized per output channel (vectors within about 1% of float32; per tensor they were 6% off)
 INT8_VARIANT = "int8-per-channel"
 PRECISIONS = ("auto", "float32", "bfloat16")
@@ -221,7 +221,7 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         started = time.perf_counter()
-        vectors = self._encode(list(texts), batch_size or CPU_BATCH[self.encoder], progress)
+        vectors = self._encode(list(texts), batch_size or CPU_BATCH, progress)
         self.documents_encoded += len(texts)
         self.seconds_encoding += time.perf_counter() - started
         return np.ascontiguousarray(vectors, dtype=np.float32)
