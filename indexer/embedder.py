@@ -40,13 +40,10 @@ def native_bfloat16(cpuinfo: str = "/proc/cpuinfo") -> bool:
     as float32 for this model; elsewhere bfloat16 is emulated and slower."""
     try:
         with open(cpuinfo) as f:
-            for line in f:
-                if line.startswith("flags"):
-                    flags = set(line.split(":", 1)[1].split())
-                    return bool(flags & {"avx512_bf16", "amx_bf16"})
-    except OSError:
-        pass
-    return False
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:  # not Linux, or no /proc: assume no native bfloat16
+        return False
+    return bool(set(flags) & {"avx512_bf16", "amx_bf16"})
 
 
 def resolve_precision(precision: str) -> str:

@@ -201,7 +201,7 @@ class SearchService:
         page and the export agree on one order."""
         head, tail = hits[: self.settings.candidates], hits[self.settings.candidates :]
         doc_query, _ = generation.documents.query(request.query, self._document_filter(request, where))
-        doc_hits = generation.documents.search(doc_query, self.settings.candidates)[0] if doc_query else []
+        doc_hits = generation.documents.search(doc_query, self.settings.candidates)[0] if doc_query is not None else []
         if not doc_hits:
             return hits
         doc_score = dict(doc_hits)
