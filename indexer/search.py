@@ -212,7 +212,8 @@ class SearchService:
             (cid, score / best + weight * doc_score.get(document_of.get(cid, ""), 0.0) / best_doc)
             for cid, score in head
         ]
-        return sorted(rescored, key=lambda item: -item[1]) + tail
+        # the tail scaled as the head's passage part was: below every head score, so scores fall down the pages
+        return sorted(rescored, key=lambda item: -item[1]) + [(cid, score / best) for cid, score in tail]
 
     @staticmethod
     def _document_filter(request: SearchRequest, where: Filters) -> DocumentFilter:
@@ -254,9 +255,7 @@ class SearchService:
     def _second_pass(self, request, generation, where, depth, scored, vector):
         """Pseudo-relevance feedback (`indexer.feedback`): the first pass's best passages (fused, in hybrid
         mode) expand the keyword query and move the semantic one, which re-scores the first pass's candidates."""
-        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
-        first = rrf({name: [cid for cid, _ in hits] for name, hits in scored.items()}, self.settings.rrf_k, weights)
-        best = [cid for cid, *_ in first[: self.settings.feedback_passages]]
+        best = [cid for cid, *_ in self._fused_lists(scored)[: self.settings.feedback_passages]]
         if not best:
             return scored
         again = dict(scored)
@@ -403,9 +402,9 @@ class SearchService:
         if request.mode != "hybrid":
             ((name, hits),) = scored.items()
             return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
-        weights = {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
         if self.settings.fusion == "convex":
-            return convex(scored, weights)
+            return self._fused_lists(scored)
+        weights = self._weights()
         lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
         fused = rrf(lists, self.settings.rrf_k, weights)
         asked = where.speakers is None and asks_what_was_said(request.query)
@@ -426,6 +425,16 @@ class SearchService:
                 statements = [cid for cid, *_ in fused if cid in own]
             fused = with_statements(lists, statements, self.settings.rrf_k, weights)
         return fused
+
+    def _weights(self) -> dict[str, float]:
+        return {"keyword": self.settings.keyword_weight, "semantic": self.settings.semantic_weight}
+
+    def _fused_lists(self, scored: dict[str, list[tuple[int, float]]]) -> Fused:
+        """The keyword and semantic lists merged the configured way (RRF or convex)."""
+        if self.settings.fusion == "convex":
+            return convex(scored, self._weights())
+        lists = {name: [cid for cid, _ in hits] for name, hits in scored.items()}
+        return rrf(lists, self.settings.rrf_k, self._weights())
 
     def _render(self, request: SearchRequest, generation: Generation, page) -> list[Hit]:
         """Hits for one page: stored text and metadata, every list's rank, and a highlighted snippet."""

@@ -154,3 +154,5 @@ def test_keyword_pages_across_the_candidate_depth_show_every_passage_once(settin
     ]
     assert len(whole) == response.total > 10
     assert [h.chunk_id for h in paged] == [h.chunk_id for h in whole]
+    scores = [hit.score for hit in whole]
+    assert scores == sorted(scores, reverse=True), "scores fall from one page to the next, past the re-scored head too"
