@@ -117,6 +117,15 @@ class Settings:
     )
     keyword_weight: float = _setting(1.0, "Weight of the keyword list in hybrid fusion.")
     semantic_weight: float = _setting(1.0, "Weight of the semantic list in hybrid fusion.")
+    reranker: str = _setting(
+        "",
+        "Path of a local sentence-transformers cross-encoder folder that re-reads the first `rerank_depth` "
+        "passages of each ranking with the query and reorders them (empty: off). Nothing is downloaded; the "
+        "indexes do not depend on it.",
+    )
+    rerank_depth: int = _setting(
+        30, "Passages the reranker re-reads per search (its cost grows with this).", minimum=1, maximum=500
+    )
     title_boost: float = _setting(
         0.0,
         "Extra keyword weight of a title match; the title is always searched as part of each passage's and "

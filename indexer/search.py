@@ -30,6 +30,7 @@ from indexer.fusion import Fused, asks_what_was_said, convex, rrf, subject_of, w
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
+from indexer.reranker import Reranker, reranked
 from indexer.results import ArchiveStats, Hit, Passage, SearchResponse, hit_of
 from indexer.vectors import VectorIndex
 
@@ -51,9 +52,10 @@ class Generation:
 
 
 class SearchService:
-    def __init__(self, settings: Settings, embedder: Embedder | None = None):
+    def __init__(self, settings: Settings, embedder: Embedder | None = None, reranker: Reranker | None = None):
         self.settings = settings
         self.embedder = embedder or Embedder.from_settings(settings)
+        self.reranker = reranker or Reranker.from_settings(settings)
         self.store = Store(store_path(settings))
         self._generation: Generation | None = None
         self._lock = threading.Lock()
@@ -107,6 +109,8 @@ class SearchService:
         where = self._filters(request, generation, notices)
         scored = self._candidates(request, generation, where, depth, notices)
         collapsed = self._collapse(self._fuse(request, generation, scored, where))
+        if self.reranker is not None and request.sort == "relevance":
+            collapsed = self._reranked(request, self.reranker, collapsed)
         if request.sort != "relevance" and request.mode != "keyword":
             collapsed = self._by_date(collapsed, request.sort)
         base = self._base_count(scored)
@@ -278,6 +282,14 @@ class SearchService:
             again["semantic"] = generation.vectors.among(moved, pool, depth)
         return again
 
+    def _reranked(self, request: SearchRequest, reranker: Reranker, collapsed):
+        """The first `rerank_depth` passages reordered by the cross-encoder (title and text read with the query);
+        a fixed depth, so every page and the export agree."""
+        head = [cid for cid, *_ in collapsed[: self.settings.rerank_depth]]
+        records = self.store.chunks_by_id(head)
+        texts = [f"{records[cid].title}\n{records[cid].text}" if cid in records else "" for cid in head]
+        return reranked(collapsed, reranker.scores(request.query, texts))
+
     def _base_count(self, scored: dict[str, list[tuple[int, float]]]) -> int:
         """Passages among the first `candidates` of each list: what semantic and hybrid totals count, the same
         on every page of a query."""
@@ -448,8 +460,7 @@ class SearchService:
             if record is None:
                 continue
             full_ranks = {"keyword": ranks.get("keyword"), "semantic": ranks.get("semantic")}
-            if ranks.get("quotes"):
-                full_ranks["quotes"] = ranks["quotes"]
+            full_ranks.update({name: ranks[name] for name in ("quotes", "rerank") if ranks.get(name)})
             results.append(
                 hit_of(
                     request.offset + offset + 1,

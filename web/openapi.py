@@ -19,7 +19,12 @@ ERROR = {
 _RANKS = {
     "type": "object",
     "required": ["keyword", "semantic"],
-    "properties": {"keyword": {"type": ["integer", "null"]}, "semantic": {"type": ["integer", "null"]}},
+    "properties": {
+        "keyword": {"type": ["integer", "null"]},
+        "semantic": {"type": ["integer", "null"]},
+        "quotes": {"type": ["integer", "null"], "description": "Place among a named speaker's statements."},
+        "rerank": {"type": "integer", "description": "Place in the reranked head (only with ARCHIVE_RERANKER)."},
+    },
 }
 HIT = {
     "type": "object",
