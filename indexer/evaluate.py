@@ -2,7 +2,8 @@
 
 The ranking judged is the documents of the returned passages in order of their first passage (a document's best
 passage), or with `group=document` the articles in the order returned; near-duplicate copies count where their
-passage or article stands. `compare` says which queries gained and lost between two runs. Metric definitions
+passage or article stands. `compare` says which queries gained and lost between two runs, and whether
+the change is more than chance (a paired randomization test). Metric definitions
 follow trec_eval (as pytrec_eval computes them for BEIR); a test checks them against pytrec_eval.
 """
 
@@ -16,6 +17,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from archive.errors import ArchiveError
 
@@ -124,14 +127,29 @@ def compare(previous: dict, current: dict, queries: dict[str, str], top: int = 1
         gained = [(d, q) for d, q in deltas if d > 0]
         lost = [(d, q) for d, q in reversed(deltas) if d < 0]
         change = now["ndcg@10"] - before["ndcg@10"]
+        p = paired_randomization_p([d for d, _ in deltas])
+        verdict = "a real difference" if p < 0.05 else "within noise"
         lines.append(
-            f"{mode}: nDCG@10 {before['ndcg@10']:.4f} -> {now['ndcg@10']:.4f} ({change:+.4f});"
+            f"{mode}: nDCG@10 {before['ndcg@10']:.4f} -> {now['ndcg@10']:.4f} ({change:+.4f}, p={p:.2f}: {verdict});"
             f" {len(gained)} queries gained, {len(lost)} lost, {len(shared) - len(gained) - len(lost)} unchanged"
         )
         for label, moved in (("gained", gained[:top]), ("lost", lost[:top])):
             for delta, qid in moved:
                 lines.append(f"  {label} {delta:+.3f}  {qid}: {queries.get(qid, '')[:80]}")
     return lines
+
+
+def paired_randomization_p(deltas: list[float], rounds: int = 10_000, seed: int = 0) -> float:
+    """Two-sided p-value of a mean per-query difference under the paired randomization test (each query's
+    difference flips sign at random; the usual significance test of IR evaluation): how often chance alone
+    gives a mean difference at least as large. Seeded, so a comparison prints the same figure every time."""
+    values = np.asarray([d for d in deltas if d != 0.0], dtype=np.float64)
+    if len(values) == 0:
+        return 1.0
+    observed = abs(values.mean())
+    signs = np.random.default_rng(seed).choice((-1.0, 1.0), size=(rounds, len(values)))
+    extreme = np.count_nonzero(np.abs(signs @ values) / len(values) >= observed - 1e-12)
+    return float((extreme + 1) / (rounds + 1))
 
 
 def documents_in_order(results: list[dict]) -> list[str]:

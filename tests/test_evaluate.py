@@ -6,7 +6,15 @@ import pytest
 import pytrec_eval  # noqa: E402
 
 from cli import main
-from indexer.evaluate import compare, documents_in_order, load_dataset, mrr_at, ndcg_at, recall_at
+from indexer.evaluate import (
+    compare,
+    documents_in_order,
+    load_dataset,
+    mrr_at,
+    ndcg_at,
+    paired_randomization_p,
+    recall_at,
+)
 
 RUNS = {
     "q1": ["d3", "d1", "d9", "d2", "d7", "d8", "d4", "d5", "d6", "d10", "d11"],
@@ -85,9 +93,18 @@ def test_compare_names_the_queries_that_gained_and_lost():
     before = {"modes": {"hybrid": {"ndcg@10": 0.5, "per_query": {"q1": 1.0, "q2": 0.0, "q3": 0.5}}}}
     after = {"modes": {"hybrid": {"ndcg@10": 0.55, "per_query": {"q1": 0.6, "q2": 0.55, "q3": 0.5}}}}
     lines = compare(before, after, {"q1": "flutter", "q2": "shock waves"})
-    assert lines[0] == "hybrid: nDCG@10 0.5000 -> 0.5500 (+0.0500); 1 queries gained, 1 lost, 1 unchanged"
+    assert lines[0] == (
+        "hybrid: nDCG@10 0.5000 -> 0.5500 (+0.0500, p=1.00: within noise); 1 queries gained, 1 lost, 1 unchanged"
+    )
     assert lines[1] == "  gained +0.550  q2: shock waves" and lines[2] == "  lost -0.400  q1: flutter"
     assert compare({"modes": {}}, after, {}) == ["hybrid: not in the previous run (or it has no per-query figures)"]
+
+
+def test_a_change_is_called_real_only_when_chance_rarely_gives_it():
+    assert paired_randomization_p([0.05] * 30) < 0.001, "thirty queries all gaining is no accident"
+    assert paired_randomization_p([0.3, -0.25, 0.1, -0.12, 0.02]) > 0.5, "gains and losses that cancel are noise"
+    assert paired_randomization_p([0.0, 0.0]) == 1.0
+    assert paired_randomization_p([0.2, 0.1, -0.05] * 4) == paired_randomization_p([0.2, 0.1, -0.05] * 4)
 
 
 def test_eval_halves_split_the_queries(tiny_beir):
