@@ -124,7 +124,10 @@ class Settings:
         "indexes do not depend on it.",
     )
     rerank_depth: int = _setting(
-        30, "Passages the reranker re-reads per search (its cost grows with this).", minimum=1, maximum=500
+        30,
+        "Passages the reranker re-reads per search, at most `candidates` (its cost grows with this).",
+        minimum=1,
+        maximum=500,
     )
     title_boost: float = _setting(
         0.0,

@@ -147,8 +147,13 @@ def paired_randomization_p(deltas: list[float], rounds: int = 10_000, seed: int 
     if len(values) == 0:
         return 1.0
     observed = abs(values.mean())
-    signs = np.random.default_rng(seed).choice((-1.0, 1.0), size=(rounds, len(values)))
-    extreme = np.count_nonzero(np.abs(signs @ values) / len(values) >= observed - 1e-12)
+    rng = np.random.default_rng(seed)
+    extreme, done = 0, 0
+    while done < rounds:  # a thousand rounds at a time, so a 10,000-query set stays small in memory
+        batch = min(1000, rounds - done)
+        signs = rng.choice((-1.0, 1.0), size=(batch, len(values)))
+        extreme += int(np.count_nonzero(np.abs(signs @ values) / len(values) >= observed - 1e-12))
+        done += batch
     return float((extreme + 1) / (rounds + 1))
 
 

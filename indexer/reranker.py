@@ -7,6 +7,7 @@ indexes do not depend on it, so it can be switched on, changed or removed withou
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -17,20 +18,17 @@ import numpy as np
 from archive.errors import ArchiveError
 from indexer.embedder import CPU_BATCH
 
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model", "vocab.json")
+
 
 class Reranker:
     """Scores (query, passage) pairs with a cross-encoder loaded once from a local folder."""
 
     def __init__(self, path: str):
         folder = Path(path).expanduser()
-        if not (folder / "config.json").is_file():
-            raise ArchiveError(
-                f"reranker {path!r} is not a local cross-encoder folder (no config.json there). Set ARCHIVE_RERANKER "
-                "to the path of a sentence-transformers CrossEncoder folder, or to an empty value to rank without "
-                "one; nothing is downloaded."
-            )
         self.path = folder.resolve()
         self.name = self.path.name
+        _check_folder(folder, path)
         self._model = None
         self._lock = threading.Lock()
 
@@ -43,24 +41,28 @@ class Reranker:
         if self._model is None:
             with self._lock:
                 if self._model is None:
-                    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                    from sentence_transformers import CrossEncoder
-
-                    try:
-                        model = CrossEncoder(str(self.path), device="cpu", local_files_only=True)
-                    except (OSError, ValueError) as exc:
-                        raise ArchiveError(f"the reranker at {self.path} could not be loaded: {exc}") from exc
-                    if model.num_labels != 1:
-                        raise ArchiveError(
-                            f"the reranker at {self.path} gives {model.num_labels} labels per pair; a relevance "
-                            "cross-encoder gives one score"
-                        )
-                    self._model = model
+                    self._model = self._load()
         return self._model
 
+    def _load(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        from sentence_transformers import CrossEncoder
+
+        try:
+            model = CrossEncoder(str(self.path), device="cpu", local_files_only=True)
+        except Exception as exc:  # corrupt weights, a size mismatch, a missing file: say which folder and why
+            raise ArchiveError(f"the reranker at {self.path} could not be loaded: {exc}") from exc
+        if model.num_labels != 1:
+            raise ArchiveError(
+                f"the reranker at {self.path} gives {model.num_labels} labels per pair; a relevance cross-encoder "
+                "gives one score"
+            )
+        return model
+
     def scores(self, query: str, passages: Sequence[str]) -> np.ndarray:
-        """One relevance score per passage, higher is better (the model's own scale, squashed to 0..1)."""
+        """One relevance score per passage, higher is better, on the model's own scale (a probability for a model
+        that applies a sigmoid, the default; raw logits for one configured without)."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
         pairs = [(query, passage) for passage in passages]
@@ -68,10 +70,38 @@ class Reranker:
         return np.asarray(found, dtype=np.float32).reshape(-1)
 
 
+def _check_folder(folder: Path, given: str) -> None:
+    """A cross-encoder folder: a sequence-classification model with its tokenizer (an embedding model's folder,
+    loaded as a cross-encoder, would score with an untrained head)."""
+    what_to_do = (
+        "Set ARCHIVE_RERANKER to the path of a local cross-encoder folder (a sentence-transformers CrossEncoder or a "
+        "transformers sequence-classification model with its tokenizer), or to an empty value to rank without one; "
+        "nothing is downloaded."
+    )
+    config = folder / "config.json"
+    if not config.is_file():
+        raise ArchiveError(
+            f"reranker {given!r} is not a local cross-encoder folder (no config.json there). {what_to_do}"
+        )
+    try:
+        architectures = json.loads(config.read_text()).get("architectures") or []
+    except (ValueError, AttributeError) as exc:
+        raise ArchiveError(f"reranker {given!r}: its config.json is not readable JSON ({exc}). {what_to_do}") from exc
+    if not any(str(name).endswith("ForSequenceClassification") for name in architectures):
+        kind = ", ".join(map(str, architectures)) or "no architecture"
+        raise ArchiveError(
+            f"reranker {given!r} is not a cross-encoder ({kind}; an embedding model is not one). {what_to_do}"
+        )
+    if not any((folder / name).is_file() for name in _TOKENIZER_FILES):
+        raise ArchiveError(f"reranker {given!r} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}). {what_to_do}")
+
+
 def reranked(fused: list, scores: np.ndarray) -> list:
     """A ranking whose head (the first len(scores) items) is reordered by the reranker's scores, each carrying its
-    score and a `rerank` place; the rest keep their order with scores scaled below the head's lowest, so scores
-    still fall down the pages. Items are (chunk id, score, ranks, copies); ties keep the first ranking's order."""
+    score and a `rerank` place; the rest keep their order below, each scored the head's lowest score less its
+    distance from the head's last item in the first ranking. That depends on the head alone, so a hit scores the
+    same on every page and in an export, and scores fall down the pages. Items are (chunk id, score, ranks,
+    copies); ties keep the first ranking's order."""
     head, tail = fused[: len(scores)], fused[len(scores) :]
     if not head:
         return fused
@@ -80,10 +110,7 @@ def reranked(fused: list, scores: np.ndarray) -> list:
     for place, i in enumerate(order, start=1):
         cid, _, ranks, *rest = head[i]
         result.append((cid, float(scores[i]), {**ranks, "rerank": place}, *rest))
-    lowest = float(scores.min())
-    values = [float(item[1]) for item in tail]
-    low, span = (min(values), (max(values) - min(values)) or 1.0) if values else (0.0, 1.0)
+    lowest, last = float(scores.min()), float(head[-1][1])
     for cid, score, ranks, *rest in tail:
-        # mapped into [lowest - 1, lowest): below every reranked item, in the tail's own order
-        result.append((cid, lowest - 1.0 + 0.999 * (float(score) - low) / span, ranks, *rest))
+        result.append((cid, lowest - 1e-6 - max(0.0, last - float(score)), ranks, *rest))
     return result

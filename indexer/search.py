@@ -56,6 +56,8 @@ class SearchService:
         self.settings = settings
         self.embedder = embedder or Embedder.from_settings(settings)
         self.reranker = reranker or Reranker.from_settings(settings)
+        if self.reranker is not None:
+            self.reranker.model  # noqa: B018 - loaded now, so a model that cannot load stops the start, not a search
         self.store = Store(store_path(settings))
         self._generation: Generation | None = None
         self._lock = threading.Lock()
@@ -108,9 +110,13 @@ class SearchService:
         notices: list[str] = []
         where = self._filters(request, generation, notices)
         scored = self._candidates(request, generation, where, depth, notices)
-        collapsed = self._collapse(self._fuse(request, generation, scored, where))
-        if self.reranker is not None and request.sort == "relevance":
-            collapsed = self._reranked(request, self.reranker, collapsed)
+        fused, head = self._fuse(request, generation, scored, where)
+        collapsed = self._collapse(fused)
+        short = len(collapsed) < request.offset + request.k and request.group == "passage"
+        if short and depth < MAX_CANDIDATES and any(len(hits) >= depth for hits in scored.values()):
+            return self._search(request, MAX_CANDIDATES)  # copies folded away: this page needs deeper lists
+        if self._reranks(request):
+            collapsed = self._reranked(request, collapsed, sum(1 for item in collapsed if item[0] in head))
         if request.sort != "relevance" and request.mode != "keyword":
             collapsed = self._by_date(collapsed, request.sort)
         base = self._base_count(scored)
@@ -259,7 +265,8 @@ class SearchService:
     def _second_pass(self, request, generation, where, depth, scored, vector):
         """Pseudo-relevance feedback (`indexer.feedback`): the first pass's best passages (fused, in hybrid
         mode) expand the keyword query and move the semantic one, which re-scores the first pass's candidates."""
-        best = [cid for cid, *_ in self._fused_lists(scored)[: self.settings.feedback_passages]]
+        heads = self._heads(scored)
+        best = [cid for cid, *_ in self._fused_lists(heads)[: self.settings.feedback_passages]]
         if not best:
             return scored
         again = dict(scored)
@@ -278,17 +285,35 @@ class SearchService:
         if vector is not None:
             found = [generation.vectors.vector(cid) for cid in best]
             moved = feedback.moved_towards(vector, [v for v in found if v is not None], self.settings.feedback_weight)
-            pool = np.array(sorted({cid for hits in scored.values() for cid, _ in hits}), dtype=np.int64)
-            again["semantic"] = generation.vectors.among(moved, pool, depth)
+            pool = {cid for hits in heads.values() for cid, _ in hits}
+            again["semantic"] = generation.vectors.among(moved, np.array(sorted(pool), dtype=np.int64), depth)
+            deeper = {cid for hits in scored.values() for cid, _ in hits} - pool
+            if deeper and len(again["semantic"]) < depth:  # a deep page: the head's candidates first, then the rest
+                more = generation.vectors.among(moved, np.array(sorted(deeper), dtype=np.int64), depth)
+                again["semantic"] = (
+                    again["semantic"] + _below(again["semantic"], more)[: depth - len(again["semantic"])]
+                )
         return again
 
-    def _reranked(self, request: SearchRequest, reranker: Reranker, collapsed):
-        """The first `rerank_depth` passages reordered by the cross-encoder (title and text read with the query);
-        a fixed depth, so every page and the export agree."""
-        head = [cid for cid, *_ in collapsed[: self.settings.rerank_depth]]
+    def _heads(self, scored: dict[str, list[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
+        """Each list's first `candidates` hits: what fusion and feedback decide on, so that a deep page (searched
+        deeper) keeps the order the first pages showed."""
+        return {name: hits[: self.settings.candidates] for name, hits in scored.items()}
+
+    def _reranks(self, request: SearchRequest) -> bool:
+        # keyword articles are ranked by their whole text, not by passages: nothing there to rerank
+        keyword_articles = request.mode == "keyword" and request.group == "document"
+        return self.reranker is not None and request.sort == "relevance" and not keyword_articles
+
+    def _reranked(self, request: SearchRequest, collapsed, within: int):
+        """The first `rerank_depth` passages reordered by the cross-encoder, which reads each one's title and text
+        with the query. Only passages of the lists' heads (`within`, what every page's search shares) are read,
+        so every page and the export agree."""
+        assert self.reranker is not None
+        head = [cid for cid, *_ in collapsed[: min(self.settings.rerank_depth, within)]]
         records = self.store.chunks_by_id(head)
         texts = [f"{records[cid].title}\n{records[cid].text}" if cid in records else "" for cid in head]
-        return reranked(collapsed, reranker.scores(request.query, texts))
+        return reranked(collapsed, self.reranker.scores(request.query, texts))
 
     def _base_count(self, scored: dict[str, list[tuple[int, float]]]) -> int:
         """Passages among the first `candidates` of each list: what semantic and hybrid totals count, the same
@@ -323,7 +348,8 @@ class SearchService:
             # BM25 list: Cranfield 0.570 vs 0.559, SciFact 0.720 vs 0.710); articles that match only as a whole
             # follow, in BM25 order
             ranking = [(doc_id, items[0][1]) for doc_id, items in passages.items()]
-            ranking += [(doc_id, 0.0) for doc_id, _ in doc_hits if doc_id not in passages]
+            below = min((score for _, score in ranking), default=0.0) - 1e-6  # scores may be negative (a reranker)
+            ranking += [(doc_id, min(0.0, below)) for doc_id, _ in doc_hits if doc_id not in passages]
             base_docs = {chunk_docs.get(cid) for cid, *_ in collapsed[:base]}
             total, relation = max(doc_count, len(base_docs - {None})), "gte"
         rows = self.store.documents_meta([doc_id for doc_id, _ in ranking])
@@ -407,13 +433,25 @@ class SearchService:
         generation: Generation,
         scored: dict[str, list[tuple[int, float]]],
         where: Filters,
-    ) -> Fused:
+    ) -> tuple[Fused, set[int]]:
         """One ranking: a single list as it is, or both fused; a question asking what a quoted speaker said
         adds that speaker's statements as a third list (a query that only names them does not): those about the
-        question's subject (its words without the name and the asking), or all of them when it names none."""
+        question's subject (its words without the name and the asking), or all of them when it names none.
+        Also returns the ids of its head: what the first `candidates` of each list gave, the same at any depth."""
+        heads = self._heads(scored)
         if request.mode != "hybrid":
             ((name, hits),) = scored.items()
-            return [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
+            single: Fused = [(cid, score, {name: rank}) for rank, (cid, score) in enumerate(hits, start=1)]
+            return single, {cid for cid, _ in heads[name]}
+        fused = self._fused_heads(request, generation, heads, where)
+        head = {cid for cid, *_ in fused}
+        if any(len(hits) > len(heads[name]) for name, hits in scored.items()):  # a deep page: the rest follow
+            rest = [(cid, score, ranks) for cid, score, ranks in self._fused_lists(scored) if cid not in head]
+            fused = fused + _below(fused, rest)
+        return fused, head
+
+    def _fused_heads(self, request, generation, scored, where) -> Fused:
+        """The heads of the lists fused (RRF or convex), with a named speaker's statements when asked for."""
         if self.settings.fusion == "convex":
             return self._fused_lists(scored)
         weights = self._weights()
@@ -553,3 +591,9 @@ class SearchService:
             model=manifest.model if manifest else None,
             chunker=manifest.chunker if manifest else None,
         )
+
+
+def _below(head: list, rest: list) -> list:
+    """`rest` after `head`, in its own order, each score capped just under the head's lowest, so scores fall."""
+    floor = min((item[1] for item in head), default=float("inf"))
+    return [(item[0], min(float(item[1]), floor - 1e-9), *item[2:]) for item in rest]

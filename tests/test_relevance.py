@@ -156,3 +156,28 @@ def test_keyword_pages_across_the_candidate_depth_show_every_passage_once(settin
     assert [h.chunk_id for h in paged] == [h.chunk_id for h in whole]
     scores = [hit.score for hit in whole]
     assert scores == sorted(scores, reverse=True), "scores fall from one page to the next, past the re-scored head too"
+
+
+def test_hybrid_pages_across_the_candidate_depth_show_one_order(settings, embedder, tmp_path):
+    """Pages past the first `candidates` search deeper lists; the passages already shown keep their places (the
+    fusion and the feedback pass are decided on the first `candidates` of each list, deeper hits follow)."""
+    folder = tmp_path / "stories"
+    folder.mkdir()
+    harbour = "\n\n".join(f"The ferry to the island left the harbour at {n} in calm weather." for n in range(1, 9))
+    (folder / "harbour.txt").write_text(f"Harbour log\n\n{harbour}\n")
+    council = "\n\n".join(f"Council meeting {n} discussed the ferry budget and the port fees." for n in range(1, 9))
+    (folder / "council.txt").write_text(f"Council minutes\n\n{council}\n")
+    boats = "\n\n".join(f"Fishing boat {n} returned with a catch of mackerel and crab." for n in range(1, 9))
+    (folder / "boats.txt").write_text(f"Boats\n\n{boats}\n")
+    ingest_paths(settings, [folder], embedder=embedder)
+    service = SearchService(replace(settings, candidates=5), embedder=embedder)
+    whole = service.search(SearchRequest("ferry harbour crossing", "hybrid", k=20)).results
+    paged = [
+        hit
+        for offset in range(0, 20, 4)
+        for hit in service.search(SearchRequest("ferry harbour crossing", "hybrid", k=4, offset=offset)).results
+    ]
+    assert len(whole) == 20
+    assert [h.chunk_id for h in paged] == [h.chunk_id for h in whole]
+    scores = [h.score for h in whole]
+    assert scores == sorted(scores, reverse=True)

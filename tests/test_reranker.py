@@ -93,6 +93,46 @@ def test_a_path_that_is_not_a_cross_encoder_is_refused_with_what_to_do(tmp_path)
         Reranker(str(tmp_path / "no-such-model"))
 
 
+def test_an_embedding_model_is_not_taken_for_a_cross_encoder(embedder):
+    with pytest.raises(ArchiveError, match="not a cross-encoder .*BertModel"):
+        Reranker(embedder.identity.path)
+
+
+def test_a_cross_encoder_without_its_tokenizer_is_refused(tmp_path, cross_encoder):
+    import shutil
+
+    for name in ("config.json", "model.safetensors"):
+        shutil.copy(f"{cross_encoder}/{name}", tmp_path / name)
+    with pytest.raises(ArchiveError, match="no tokenizer files"):
+        Reranker(str(tmp_path))
+
+
+def test_weights_that_cannot_load_are_a_clear_error(tmp_path, cross_encoder):
+    import shutil
+
+    shutil.copytree(cross_encoder, tmp_path / "broken")
+    (tmp_path / "broken" / "model.safetensors").write_bytes(b"not weights")
+    with pytest.raises(ArchiveError, match="could not be loaded"):
+        Reranker(str(tmp_path / "broken")).scores("q", ["a passage"])
+
+
+def test_a_hit_scores_the_same_on_every_page_and_in_the_export(seed_settings, embedder, reranker):
+    """Pages past `candidates` search deeper, and the reranked head still reads only the first `candidates`."""
+    service = SearchService(replace(seed_settings, candidates=4, rerank_depth=30), embedder=embedder, reranker=reranker)
+    paged = [
+        h
+        for offset in range(0, 12, 2)
+        for h in service.search(SearchRequest(QUERY, "hybrid", k=2, offset=offset)).results
+    ]
+    exported = {h.chunk_id: h.score for h in service.export(SearchRequest(QUERY, "hybrid")).results}
+    assert len(paged) == 12, "every page is full, though copies folded away shorten the first lists"
+    places = [h.ranks.get("rerank") for h in paged]
+    read = [place for place in places if place]
+    assert 1 <= len(read) <= 4 and places == read + [None] * (len(paged) - len(read)), "the head only, once"
+    assert [h.score for h in paged] == sorted((h.score for h in paged), reverse=True)
+    assert all(exported[h.chunk_id] == pytest.approx(h.score) for h in paged)
+
+
 def test_a_model_with_more_than_one_score_per_pair_is_refused(tmp_path, embedder):
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
