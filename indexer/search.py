@@ -113,8 +113,9 @@ class SearchService:
         fused, head = self._fuse(request, generation, scored, where)
         collapsed = self._collapse(fused)
         short = len(collapsed) < request.offset + request.k and request.group == "passage"
-        if short and depth < MAX_CANDIDATES and any(len(hits) >= depth for hits in scored.values()):
-            return self._search(request, MAX_CANDIDATES)  # copies folded away: this page needs deeper lists
+        deeper = next((tier for tier in (MAX_CANDIDATES, MAX_EXPORT) if tier > depth), None)
+        if short and deeper and any(len(hits) >= depth for hits in scored.values()):
+            return self._search(request, deeper)  # copies folded away: this page needs deeper lists
         if self._reranks(request):
             collapsed = self._reranked(request, collapsed, sum(1 for item in collapsed if item[0] in head))
         if request.sort != "relevance" and request.mode != "keyword":
@@ -285,14 +286,14 @@ class SearchService:
         if vector is not None:
             found = [generation.vectors.vector(cid) for cid in best]
             moved = feedback.moved_towards(vector, [v for v in found if v is not None], self.settings.feedback_weight)
-            pool = {cid for hits in heads.values() for cid, _ in hits}
-            again["semantic"] = generation.vectors.among(moved, np.array(sorted(pool), dtype=np.int64), depth)
-            deeper = {cid for hits in scored.values() for cid, _ in hits} - pool
-            if deeper and len(again["semantic"]) < depth:  # a deep page: the head's candidates first, then the rest
-                more = generation.vectors.among(moved, np.array(sorted(deeper), dtype=np.int64), depth)
-                again["semantic"] = (
-                    again["semantic"] + _below(again["semantic"], more)[: depth - len(again["semantic"])]
-                )
+            ordered: list[tuple[int, float]] = []
+            seen: set[int] = set()
+            for tier in self._tiers(depth):  # the head's candidates first, then each deeper tier's, below
+                pool = {cid for hits in scored.values() for cid, _ in hits[:tier]} - seen
+                found_here = generation.vectors.among(moved, np.array(sorted(pool), dtype=np.int64), depth)
+                ordered += _below(ordered, found_here) if ordered else found_here
+                seen |= pool
+            again["semantic"] = ordered[:depth]
         return again
 
     def _heads(self, scored: dict[str, list[tuple[int, float]]]) -> dict[str, list[tuple[int, float]]]:
@@ -445,10 +446,19 @@ class SearchService:
             return single, {cid for cid, _ in heads[name]}
         fused = self._fused_heads(request, generation, heads, where)
         head = {cid for cid, *_ in fused}
-        if any(len(hits) > len(heads[name]) for name, hits in scored.items()):  # a deep page: the rest follow
-            rest = [(cid, score, ranks) for cid, score, ranks in self._fused_lists(scored) if cid not in head]
+        shown = set(head)
+        for tier in self._tiers(max(len(hits) for hits in scored.values()))[1:]:  # a deep page: deeper tiers follow
+            cut = {name: hits[:tier] for name, hits in scored.items()}
+            rest = [(cid, score, ranks) for cid, score, ranks in self._fused_lists(cut) if cid not in shown]
             fused = fused + _below(fused, rest)
+            shown.update(cid for cid, *_ in rest)
         return fused, head
+
+    def _tiers(self, depth: int) -> list[int]:
+        """The depths a ranking is decided at, each below the one before: the first `candidates` of each list
+        (every page's search), the first MAX_CANDIDATES (deep pages), then all (exports). A deeper search adds
+        tiers below and never reorders the ones above, so pages and exports agree."""
+        return [tier for tier in (self.settings.candidates, MAX_CANDIDATES) if tier < depth] + [depth]
 
     def _fused_heads(self, request, generation, scored, where) -> Fused:
         """The heads of the lists fused (RRF or convex), with a named speaker's statements when asked for."""
