@@ -125,7 +125,8 @@ class Settings:
     )
     rerank_depth: int = _setting(
         30,
-        "Passages the reranker re-reads per search, at most `candidates` (its cost grows with this).",
+        "Passages the reranker re-reads per search, at most `candidates`. Its cost grows with this: a MiniLM-L6 "
+        "cross-encoder on 2 cores, bfloat16, adds about 140 ms at 10 and 350 ms at 30 to a 5 ms search.",
         minimum=1,
         maximum=500,
     )

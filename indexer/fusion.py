@@ -41,6 +41,13 @@ def convex(scored: dict[str, list[tuple[int, float]]], weights: dict[str, float]
     return _ordered(scores, ranks)
 
 
+def placed_below(rest: list, floor: float, anchor: float) -> list:
+    """Items (id, score, ...) that follow a ranking's head, in their own order, scored under the head's lowest score
+    `floor`: each `floor` less its distance below `anchor` (the head's last score before any reordering). That depends
+    on the head alone, so an item scores the same however deep the search, and scores never rise down the list."""
+    return [(item[0], floor - 1e-6 - max(0.0, anchor - float(item[1])), *item[2:]) for item in rest]
+
+
 def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) -> Fused:
     def best_rank(cid: int) -> int:
         return min(r for r in ranks[cid].values() if r is not None)

@@ -26,7 +26,7 @@ from indexer.build import Manifest, check_compatible, current_generation, missin
 from indexer.document_index import DocumentFilter, DocumentIndex
 from indexer.embedder import Embedder
 from indexer.facets import count_facets, facet_values, with_source_names
-from indexer.fusion import Fused, asks_what_was_said, convex, rrf, subject_of, with_statements
+from indexer.fusion import Fused, asks_what_was_said, convex, placed_below, rrf, subject_of, with_statements
 from indexer.highlight import highlight
 from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
@@ -291,7 +291,7 @@ class SearchService:
             for tier in self._tiers(depth):  # the head's candidates first, then each deeper tier's, below
                 pool = {cid for hits in scored.values() for cid, _ in hits[:tier]} - seen
                 found_here = generation.vectors.among(moved, np.array(sorted(pool), dtype=np.int64), depth)
-                ordered += _below(ordered, found_here) if ordered else found_here
+                ordered += _below(ordered, found_here)
                 seen |= pool
             again["semantic"] = ordered[:depth]
         return again
@@ -604,6 +604,6 @@ class SearchService:
 
 
 def _below(head: list, rest: list) -> list:
-    """`rest` after `head`, in its own order, each score capped just under the head's lowest, so scores fall."""
-    floor = min((item[1] for item in head), default=float("inf"))
-    return [(item[0], min(float(item[1]), floor - 1e-9), *item[2:]) for item in rest]
+    """`rest` after `head`, in its own order, scored under the head's lowest (`placed_below`)."""
+    floor = min((float(item[1]) for item in head), default=0.0)
+    return placed_below(rest, floor, floor) if head else rest

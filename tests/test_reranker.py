@@ -82,6 +82,13 @@ def test_the_api_shows_each_hits_place_in_the_reranked_head(seed_settings, embed
     assert "reranked #1" in page
 
 
+def test_bfloat16_scores_agree_with_float32(cross_encoder):
+    passages = ["Police said the riots spread to three towns.", "The ferry timetable changes in May."]
+    full = Reranker(cross_encoder, "float32").scores(QUERY, passages)
+    half = Reranker(cross_encoder, "bfloat16").scores(QUERY, passages)
+    assert half.dtype == np.float32 and half == pytest.approx(full, abs=0.01)
+
+
 def test_no_reranker_unless_one_is_configured(tmp_path, cross_encoder):
     assert Reranker.from_settings(Settings.from_env({}, data_dir=tmp_path)) is None
     configured = Settings.from_env({"ARCHIVE_RERANKER": cross_encoder}, data_dir=tmp_path)
