@@ -63,6 +63,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._registry: tuple[int, Registry] | None = None
+        self._sources: tuple[int, dict[str, str]] | None = None
         self.refresh(force=True)
 
     # -- generations ------------------------------------------------------------------------------------
@@ -165,11 +166,15 @@ class SearchService:
         return Filters(request.source, request.date_from, request.date_to, named, doc_ids)
 
     def _source_names(self) -> dict[str, str]:
-        """Each source's lower-cased key and the spelling most of its documents use."""
-        names: dict[str, str] = {}
-        for source, _ in sorted(self.store.source_counts().items(), key=lambda item: -item[1]):
-            names.setdefault(source.lower(), source)
-        return names
+        """Each source's lower-cased key and the spelling most of its documents use; reread when the store
+        changed (counting sources scans every document: 10 ms a search at a million passages)."""
+        version = self.store.version()
+        if self._sources is None or self._sources[0] != version:
+            names: dict[str, str] = {}
+            for source, _ in sorted(self.store.source_counts().items(), key=lambda item: -item[1]):
+                names.setdefault(source.lower(), source)
+            self._sources = (version, names)
+        return self._sources[1]
 
     def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
         """The speakers a `speaker=`/`org=` filter means (None: no such filter)."""
@@ -471,8 +476,8 @@ class SearchService:
         mentioned = self.registry().mentioned_in(request.query) if asked else []
         if mentioned:
             # a bounded boost: only statements the two lists already rank near the top (so the filters hold too)
-            candidates = {cid for cid, *_ in fused[:STATEMENTS_WITHIN]}
-            own = set(self.store.chunk_ids_quoting(mentioned, []).tolist()) & candidates
+            candidates = [cid for cid, *_ in fused[:STATEMENTS_WITHIN]]
+            own = set(self.store.chunk_ids_quoting(mentioned, [], among=candidates).tolist())
             subject = subject_of(request.query, mentioned, HONORIFICS)
             about: list[tuple[int, float]] = []
             if subject and own:

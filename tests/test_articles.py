@@ -13,7 +13,7 @@ import pytest
 from archive.documents import RawRecord
 from archive.settings import Settings
 from indexer.ingest import ingest_records
-from indexer.search import SearchService
+from indexer.search import SearchRequest, SearchService
 from web import create_app
 from web.openapi import openapi_document
 
@@ -234,3 +234,19 @@ def test_on_real_wire_copy_a_page_of_articles_is_not_one_article(tmp_path, embed
     texts = {r.doc_id: (r.title + " " + r.text).lower() for r in records}
     assert both["total"] == len(both["results"]) > 0
     assert all("prices" in texts[a["doc_id"]] and "oil" in texts[a["doc_id"]] for a in both["results"])
+
+
+def test_a_running_service_names_a_source_added_after_it_started(tmp_path, embedder):
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    first = RawRecord(origin="test:a", text="Coffee exports rose in March.", doc_id="a", title="Coffee", source="BBC")
+    ingest_records(settings, [first], embedder=embedder)
+    service = SearchService(settings, embedder=embedder)
+    facets = service.search(SearchRequest("coffee", mode="keyword", facets=("source",))).facets
+    assert [(f.value, f.count) for f in facets["source"]] == [("BBC", 1)]
+    later = RawRecord(
+        origin="test:b", text="Coffee prices fell in April.", doc_id="b", title="Prices", source="Wildlife Wire"
+    )
+    ingest_records(settings, [later], embedder=embedder)
+    service.refresh(force=True)
+    facets = service.search(SearchRequest("coffee", mode="keyword", facets=("source",))).facets
+    assert sorted((f.value, f.count) for f in facets["source"]) == [("BBC", 1), ("Wildlife Wire", 1)]

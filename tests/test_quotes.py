@@ -200,6 +200,10 @@ def test_speaker_filter_in_the_query_box_and_as_a_parameter(service):
     assert boxed and [h.chunk_id for h in boxed] == [h.chunk_id for h in param]
     for hit in boxed:
         assert hit.chunk_id in set(service.store.chunk_ids_quoting(["Yvette Cooper", "Cooper"], []).tolist())
+    quoting = service.store.chunk_ids_quoting(["Yvette Cooper", "Cooper"], []).tolist()
+    some = [*quoting[:2], max(quoting) + 1000]  # two that quote her and one that does not exist
+    assert service.store.chunk_ids_quoting(["Yvette Cooper", "Cooper"], [], among=some).tolist() == quoting[:2]
+    assert service.store.chunk_ids_quoting(["Yvette Cooper"], [], among=[]).tolist() == []
     unknown = service.search(SearchRequest("riots", speaker="Nobody Known"))
     assert unknown.results == [] and "No speaker" in unknown.notices[0]
 

@@ -109,13 +109,17 @@ class QuotesMixin(StoreBase):
         ).fetchall()
         return [(r[0], kinds.get(r[0], "person"), r[1]) for r in rows]
 
-    def chunk_ids_quoting(self, speakers: list[str], orgs: list[str]) -> np.ndarray:
+    def chunk_ids_quoting(self, speakers: list[str], orgs: list[str], among: list[int] | None = None) -> np.ndarray:
+        """Chunks holding a statement by one of these speakers or organisations, in id order; `among` limits
+        the answer to those chunks (looked up by chunk, so a much-quoted name costs no more than a rare one)."""
         names = list(speakers) + list(orgs)
-        if not names:
+        if not names or (among is not None and not among):
             return np.zeros(0, dtype=np.int64)
-        rows = self.db.execute(
-            f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND (speaker IN ({marks(len(names))})"
-            f" OR org IN ({marks(len(names))}))",
-            names + names,
-        ).fetchall()
+        who = f"(speaker IN ({marks(len(names))}) OR org IN ({marks(len(names))}))"
+        values: list[str | int] = [*names, *names]
+        sql = f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND {who}"
+        if among is not None:
+            sql = f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IN ({marks(len(among))}) AND {who}"
+            values = [*among, *values]
+        rows = self.db.execute(sql, values).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
