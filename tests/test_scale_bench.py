@@ -29,7 +29,8 @@ def test_a_scale_set_is_copies_of_the_base_and_is_searched_like_any_archive(seed
     size = 2 * len(rows) + 1
     folder = tmp_path / "set"
 
-    made = scale.make_store(seed_settings.data_dir, folder, size, 0.01, rows, vectors)
+    scale.make_store(seed_settings.data_dir, folder, len(rows), 0.01, rows, vectors)
+    made = scale.make_store(seed_settings.data_dir, folder, size, 0.01, rows, vectors)  # an earlier set is replaced
 
     assert made["copies"] == 3
     settings = Settings.from_env({}, data_dir=folder)

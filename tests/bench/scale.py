@@ -33,6 +33,7 @@ import gc
 import http.client
 import json
 import random
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -71,8 +72,11 @@ def base_rows(base: Path) -> tuple[list[tuple], np.ndarray]:
 
 
 def make_store(base: Path, folder: Path, size: int, noise: float, rows: list[tuple], vectors: np.ndarray) -> dict:
-    """A store of `size` passages: the base's, then copies under new ids with perturbed vectors."""
-    folder.mkdir(parents=True, exist_ok=True)
+    """A store of `size` passages: the base's, then copies under new ids with perturbed vectors. A set left by an
+    earlier run is made again."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
     started = time.perf_counter()
     settings = Settings.from_env({}, data_dir=folder)
     Store(store_path(settings)).close()
