@@ -77,6 +77,12 @@ class Settings:
     ivf_nprobe: int = _setting(
         128, "IVF clusters scanned per query (of about 4·√N); more finds more of the exact top hits, more slowly."
     )
+    ivf_widen_far: int = _setting(
+        8,
+        "Times more IVF clusters a far query scans: one less near to its nearest cluster than 99% of the archive's "
+        "passages (off-domain; its neighbours are spread out). 1 = never widen.",
+        minimum=1,
+    )
     exact_filter_fraction: float = _setting(
         0.05,
         "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "

@@ -191,6 +191,29 @@ def test_a_selective_filter_loses_no_recall(vector_backend, tmp_path):
         assert [cid for cid, _ in index.search(query, 10, allowed)] == want
 
 
+def test_an_ivf_index_scans_more_lists_for_a_query_far_from_every_cluster(tmp_path):
+    vectors, ids = clustered(4000), np.arange(4000, dtype=np.int64)
+    flat = VectorIndex.create(8, "flat", "float32")
+    flat.add(ids, vectors)
+    plain, widened = (VectorIndex.create(8, "ivf", "float32", nprobe=1, widen_far=widen) for widen in (1, 8))
+    for index in (plain, widened):
+        index.add(ids, vectors)
+    # far means less near to the nearest cluster than 99% of the stored vectors are: few of the archive's own
+    assert 0.005 <= np.mean(widened._nearest_cluster(vectors) < widened.far_below()) <= 0.015
+    directions = unit(np.random.default_rng(1).normal(size=(100, 8)))
+    far = directions[widened._nearest_cluster(directions) < widened.far_below()]
+    assert len(far) > 50
+
+    def recall(index: VectorIndex, queries: np.ndarray) -> float:
+        found = sum(len({c for c, _ in index.search(q, 10)} & {c for c, _ in flat.search(q, 10)}) for q in queries)
+        return found / (10 * len(queries))
+
+    assert recall(plain, far) < 0.6 and recall(widened, far) > 0.9
+    widened.save(tmp_path / "v.faiss")
+    reopened = VectorIndex.load(tmp_path / "v.faiss", nprobe=1, widen_far=8)
+    assert reopened.far_below() == widened.far_below()
+
+
 def test_vector_backend_filters_with_allowed_ids_and_an_empty_filter_finds_nothing(vector_backend, tmp_path):
     index, vectors = filled_vectors(vector_backend, tmp_path)
     allowed = np.array([1, 4, 7, 99999], dtype=np.int64)
