@@ -180,7 +180,10 @@ def publish(
             previous / "keyword", building / "keyword", copy_function=os.link, ignore=shutil.ignore_patterns("*.lock")
         )
         keyword = KeywordIndex(building / "keyword")
-        vectors = VectorIndex.load(previous / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction)
+        # widen_far 1: a build never searches, so it need not learn which queries are far
+        vectors = VectorIndex.load(
+            previous / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction, widen_far=1
+        )
         indexed = vectors.ids()
         if _must_rebuild(vectors, kind, settings):
             vectors = _new_vectors(kind, settings, embedder.dimension)

@@ -134,7 +134,8 @@ class SearchService:
             else:
                 total, relation = base, "gte"
         facets = self._facets(request, generation, where, collapsed, doc_query) if request.facets else {}
-        with_source_names(facets, self._source_names())
+        if "source" in facets:
+            with_source_names(facets, self._source_names())
         took = (time.perf_counter() - started) * 1000
         return SearchResponse(
             request.query,

@@ -3,6 +3,7 @@ store's schema: a set made from the seed archive is copies of its passages and d
 searched like any archive."""
 
 import importlib.util
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -50,3 +51,12 @@ def test_a_scale_set_is_copies_of_the_base_and_is_searched_like_any_archive(seed
     assert hits and {hit.doc_id.split("~")[0] for hit in hits} <= set(originals)
     for doc_id, original in originals.items():
         assert (copies[doc_id].text, copies[doc_id].meta) == (original.text, original.meta)
+    columns = "paragraph, kind, text, speaker, org, mention, evidence, method"
+    quotes = [
+        sqlite3.connect(path)
+        .execute(f"SELECT {columns} FROM quotes WHERE doc_id LIKE ? ORDER BY quote_id", (like,))
+        .fetchall()
+        for path, like in ((store_path(seed_settings), "%"), (store_path(settings), "%~1"))
+    ]
+    assert quotes[0] and any(row[-2] for row in quotes[0])  # the seeds' quotes carry their evidence
+    assert quotes[1] == quotes[0]

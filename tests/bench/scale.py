@@ -194,7 +194,10 @@ def step_vectors(folder: Path, settings: Settings, query_sets: dict[str, np.ndar
     exact = np.load(folder / "exact-vectors.npy", mmap_mode="r")
     ids = np.load(folder / "exact-ids.npy")
     served = VectorIndex.load(
-        current_generation(settings) / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction
+        current_generation(settings) / "vectors.faiss",
+        settings.ivf_nprobe,
+        settings.exact_filter_fraction,
+        settings.ivf_widen_far,
     )
     result: dict = {"served_kind": served.kind, "lists": served.lists}
     store = Store(store_path(settings))
