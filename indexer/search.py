@@ -8,6 +8,7 @@ swaps in the new generation without disturbing searches already running on the o
 from __future__ import annotations
 
 import functools
+import math
 import re
 import threading
 import time
@@ -37,6 +38,8 @@ from indexer.vectors import VectorIndex
 _WORDS = re.compile(r"\w+", re.UNICODE)
 # How near the top of the fused ranking a speaker's statement must stand for the statements list to lift it.
 STATEMENTS_WITHIN = 20
+# Most unfiltered nearest neighbours a source or date filter is tried on before its allowed ids are listed.
+POST_FILTER_POOL = 4000
 __all__ = ["MODES", "MAX_K", "Hit", "Passage", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
@@ -155,8 +158,8 @@ class SearchService:
         """The request's filters for the passage lists: `speaker=`/`org=` resolved to names, a `meta.` filter
         resolved to the documents that have the value; unknown values are said in the notices."""
         named = self._named_speakers(request, notices)
-        if request.source and request.source.lower() not in {s.lower() for s in self.store.sources()}:
-            known = ", ".join(self.store.sources()[:10]) or "none"
+        if request.source and request.source.lower() not in self._source_names():
+            known = ", ".join(sorted(self._source_names().values())[:10]) or "none"
             notices.append(f"No documents from source {request.source!r}; sources here: {known}.")
         doc_ids = None
         if request.meta:
@@ -206,7 +209,7 @@ class SearchService:
             scored["keyword"] = hits
         if request.mode in ("hybrid", "semantic"):
             vector = self.embedder.encode_query(request.query)
-            scored["semantic"] = generation.vectors.search(vector, depth, self._allowed(where))
+            scored["semantic"] = self._semantic_hits(generation, vector, depth, where)
         if self.settings.feedback_passages and (request.mode != "keyword" or request.sort == "relevance"):
             scored = self._second_pass(request, generation, where, depth, scored, vector)
         if self.settings.document_weight > 0 and scored.get("keyword") and request.sort == "relevance":
@@ -257,6 +260,24 @@ class SearchService:
             sort=request.sort if request.mode == "keyword" else "relevance",
             expansion=expansion,
         )
+
+    def _semantic_hits(
+        self, generation: Generation, vector: np.ndarray, depth: int, where: Filters
+    ) -> list[tuple[int, float]]:
+        """The vector list under the filters. A source or date filter is first applied to the unfiltered nearest
+        neighbours (1/`exact_filter_fraction` of them per hit wanted, at most POST_FILTER_POOL): when enough pass,
+        they are the filtered list (exactly so for a flat index, as any passing passage further down scores lower),
+        and a broad filter never lists its allowed ids (a quarter of a million for one source of a million
+        passages: 1.3 s). Otherwise, and for speaker and document filters, the allowed ids are listed and searched."""
+        if (where.source or where.date_from or where.date_to) and where.speakers is None and where.doc_ids is None:
+            size = min(POST_FILTER_POOL, math.ceil(depth / self.settings.exact_filter_fraction))
+            pool = generation.vectors.search(vector, size)
+            ids = [cid for cid, _ in pool]
+            passing = set(self.store.chunk_ids_matching(where.source, where.date_from, where.date_to, ids).tolist())
+            kept = [(cid, score) for cid, score in pool if cid in passing]
+            if len(kept) >= depth or len(pool) < size:
+                return kept[:depth]
+        return generation.vectors.search(vector, depth, self._allowed(where))
 
     def _allowed(self, where: Filters) -> np.ndarray | None:
         """The chunk ids a filtered semantic search may return (None: no filter)."""

@@ -13,6 +13,7 @@ import pytest
 from archive.documents import RawRecord
 from archive.settings import Settings
 from indexer.ingest import ingest_records
+from indexer.keyword import Filters
 from indexer.search import SearchRequest, SearchService
 from web import create_app
 from web.openapi import openapi_document
@@ -250,3 +251,35 @@ def test_a_running_service_names_a_source_added_after_it_started(tmp_path, embed
     service.refresh(force=True)
     facets = service.search(SearchRequest("coffee", mode="keyword", facets=("source",))).facets
     assert sorted((f.value, f.count) for f in facets["source"]) == [("BBC", 1), ("Wildlife Wire", 1)]
+
+
+def test_a_filtered_semantic_list_is_the_same_whether_neighbours_are_filtered_or_allowed_ids_listed(tmp_path, embedder):
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    topics = ["coffee exports", "crude oil output", "interest rates", "football results", "film awards"]
+    records = [
+        RawRecord(
+            origin=f"test:{n}",
+            text=f"Report {n} on {topics[n % 5]}: figures for week {n} were published on Monday by the ministry.",
+            doc_id=f"d{n}",
+            title=f"{topics[n % 5].title()} {n}",
+            source="Wire" if n % 3 else "Daily",
+            date="2005-06-01" if n in (0, 4, 9, 14) else f"2004-0{1 + n % 2}-15",
+        )
+        for n in range(100)
+    ]
+    ingest_records(settings, records, embedder=embedder)
+    service = SearchService(settings, embedder=embedder)
+    generation = service.generation
+    vector = embedder.encode_query("coffee exports")
+    # 20 neighbours are tried per hit wanted: for two 2005 passages, the one on coffee is among the 40 tried and the
+    # three on film awards are not, so the allowed ids must be listed instead
+    for where in (
+        Filters(source="wire"),
+        Filters(source="DAILY"),
+        Filters(date_from="2004-02-01"),
+        Filters(source="daily", date_to="2004-01-31"),
+        Filters(date_from="2005-01-01"),
+    ):
+        for depth in (1, 2, 3, 50):
+            listed = generation.vectors.search(vector, depth, service._allowed(where))
+            assert listed and service._semantic_hits(generation, vector, depth, where) == listed, (where, depth)

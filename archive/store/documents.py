@@ -216,9 +216,16 @@ class DocumentsMixin(StoreBase):
     def is_empty(self) -> bool:
         return self.db.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is None
 
-    def chunk_ids_matching(self, source: str | None, date_from: str | None, date_to: str | None) -> np.ndarray:
-        """Ids of the chunks whose document passes the filters (for the semantic list's allowed set)."""
-        clauses, params = [], []
+    def chunk_ids_matching(
+        self, source: str | None, date_from: str | None, date_to: str | None, among: list[int] | None = None
+    ) -> np.ndarray:
+        """Ids of the chunks whose document passes the filters (for the semantic list's allowed set); `among`
+        limits the answer to those chunks (looked up by id: a broad filter costs no more than a narrow one)."""
+        clauses: list[str] = []
+        params: list[str | int] = []
+        if among is not None:
+            clauses.append(f"c.chunk_id IN ({marks(len(among))})")
+            params.extend(among)
         if source:
             clauses.append("lower(d.source) = lower(?)")
             params.append(source)
