@@ -33,6 +33,7 @@ from indexer.keyword import Filters, KeywordIndex
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
 from indexer.reranker import Reranker, reranked
 from indexer.results import ArchiveStats, Hit, Passage, SearchResponse, hit_of
+from indexer.sources import Sources
 from indexer.vectors import VectorIndex
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -68,7 +69,7 @@ class SearchService:
         self._lock = threading.Lock()
         self._checked = 0.0
         self._registry: tuple[int, Registry] | None = None
-        self._sources: tuple[int, dict[str, str]] | None = None
+        self._sources: tuple[int, Sources] | None = None
         self.refresh(force=True)
 
     # -- generations ------------------------------------------------------------------------------------
@@ -172,14 +173,15 @@ class SearchService:
         return Filters(request.source, request.date_from, request.date_to, named, doc_ids)
 
     def _source_names(self) -> dict[str, str]:
-        """Each source's lower-cased key and the spelling most of its documents use; reread when the store
-        changed (counting sources scans every document: 10 ms a search at a million passages)."""
+        """Each source's lower-cased key and the spelling most of its documents use."""
+        return self._archive_sources().names
+
+    def _archive_sources(self) -> Sources:
+        """The archive's sources and dates, reread when the store changed (counting sources scans every
+        document: 10 ms a search at a million passages)."""
         version = self.store.version()
         if self._sources is None or self._sources[0] != version:
-            names: dict[str, str] = {}
-            for source, _ in sorted(self.store.source_counts().items(), key=lambda item: -item[1]):
-                names.setdefault(source.lower(), source)
-            self._sources = (version, names)
+            self._sources = (version, Sources.of(self.store))
         return self._sources[1]
 
     def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
@@ -264,13 +266,20 @@ class SearchService:
     def _semantic_hits(
         self, generation: Generation, vector: np.ndarray, depth: int, where: Filters
     ) -> list[tuple[int, float]]:
-        """The vector list under the filters. A source or date filter is first applied to the unfiltered nearest
-        neighbours (1/`exact_filter_fraction` of them per hit wanted, at most POST_FILTER_POOL): when enough pass,
-        they are the filtered list (exactly so for a flat index, as any passing passage further down scores lower),
-        and a broad filter never lists its allowed ids (a quarter of a million for one source of a million
-        passages: 1.3 s). Otherwise, and for speaker and document filters, the allowed ids are listed and searched."""
-        if (where.source or where.date_from or where.date_to) and where.speakers is None and where.doc_ids is None:
-            size = min(POST_FILTER_POOL, math.ceil(depth / self.settings.exact_filter_fraction))
+        """The vector list under the filters. A broad source or date filter (one that allows about
+        `exact_filter_fraction` of the archive or more) is first applied to the unfiltered nearest neighbours
+        (1/`exact_filter_fraction` of them per hit wanted, at most POST_FILTER_POOL): when enough pass, they are the
+        filtered list (exactly so for a flat index, as any passing passage further down scores lower), and its
+        allowed ids are never listed (a quarter of a million for one source of a million passages: 1.3 s). Otherwise,
+        and for speaker and document filters, the allowed ids are listed and searched."""
+        named = where.speakers is not None or where.doc_ids is not None
+        by_source_or_date = bool(where.source or where.date_from or where.date_to) and not named
+        fraction = self.settings.exact_filter_fraction
+        if (
+            by_source_or_date
+            and self._archive_sources().share(where.source, where.date_from, where.date_to) >= fraction
+        ):
+            size = min(POST_FILTER_POOL, math.ceil(depth / fraction))
             pool = generation.vectors.search(vector, size)
             ids = [cid for cid, _ in pool]
             passing = set(self.store.chunk_ids_matching(where.source, where.date_from, where.date_to, ids).tolist())

@@ -207,6 +207,11 @@ class DocumentsMixin(StoreBase):
             for r in self.db.execute("SELECT source, COUNT(*) FROM documents WHERE source IS NOT NULL GROUP BY source")
         }
 
+    def document_span(self) -> tuple[int, str | None, str | None]:
+        """How many documents there are, and the first and last date among them."""
+        count, first, last = self.db.execute("SELECT COUNT(*), MIN(date), MAX(date) FROM documents").fetchone()
+        return int(count), first, last
+
     def sources(self) -> list[str]:
         return [
             r[0]
