@@ -41,6 +41,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 STATEMENTS_WITHIN = 20
 # Most unfiltered nearest neighbours a source or date filter is tried on before its allowed ids are listed.
 POST_FILTER_POOL = 4000
+POST_FILTER_MARGIN = 3  # neighbours tried: this many times the hits wanted over the share the filter allows
 __all__ = ["MODES", "MAX_K", "Hit", "Passage", "SearchRequest", "SearchResponse", "SearchService", "ArchiveStats"]
 
 
@@ -267,19 +268,16 @@ class SearchService:
         self, generation: Generation, vector: np.ndarray, depth: int, where: Filters
     ) -> list[tuple[int, float]]:
         """The vector list under the filters. A broad source or date filter (one that allows about
-        `exact_filter_fraction` of the archive or more) is first applied to the unfiltered nearest neighbours
-        (1/`exact_filter_fraction` of them per hit wanted, at most POST_FILTER_POOL): when enough pass, they are the
+        `exact_filter_fraction` of the archive or more, by `Sources.share`) is first applied to the unfiltered nearest
+        neighbours (three times as many as should pass, at most POST_FILTER_POOL): when enough pass, they are the
         filtered list (exactly so for a flat index, as any passing passage further down scores lower), and its
-        allowed ids are never listed (a quarter of a million for one source of a million passages: 1.3 s). Otherwise,
-        and for speaker and document filters, the allowed ids are listed and searched."""
+        allowed ids are never listed (a quarter of a million for one source of a million passages: 1.3 s).
+        Otherwise, and for speaker and document filters, the allowed ids are listed and searched."""
         named = where.speakers is not None or where.doc_ids is not None
         by_source_or_date = bool(where.source or where.date_from or where.date_to) and not named
-        fraction = self.settings.exact_filter_fraction
-        if (
-            by_source_or_date
-            and self._archive_sources().share(where.source, where.date_from, where.date_to) >= fraction
-        ):
-            size = min(POST_FILTER_POOL, math.ceil(depth / fraction))
+        share = self._archive_sources().share(where.source, where.date_from, where.date_to) if by_source_or_date else 0
+        if share >= self.settings.exact_filter_fraction:
+            size = min(POST_FILTER_POOL, math.ceil(POST_FILTER_MARGIN * depth / share))
             pool = generation.vectors.search(vector, size)
             ids = [cid for cid, _ in pool]
             passing = set(self.store.chunk_ids_matching(where.source, where.date_from, where.date_to, ids).tolist())

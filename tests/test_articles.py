@@ -271,8 +271,8 @@ def test_a_filtered_semantic_list_is_the_same_whether_neighbours_are_filtered_or
     service = SearchService(settings, embedder=embedder)
     generation = service.generation
     vector = embedder.encode_query("coffee exports")
-    # 20 neighbours are tried per hit wanted: for two 2005 passages, the one on coffee is among the 40 tried and the
-    # three on film awards are not, so the allowed ids must be listed instead
+    # a third of the archive is from 2005, so 3 × 3 neighbours are tried per hit wanted: for two 2005 passages, the
+    # one on coffee is among those tried and the three on film awards are not, so the allowed ids must be listed
     for where in (
         Filters(source="wire"),
         Filters(source="DAILY"),
