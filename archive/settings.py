@@ -85,8 +85,9 @@ class Settings:
     )
     exact_filter_fraction: float = _setting(
         0.05,
-        "A filtered semantic search whose filter allows less than this share of the vectors scans every IVF "
-        "cluster for the allowed ids only (exact); broader filters scan proportionally more clusters.",
+        "A filtered semantic search whose filter allows less than this share of the vectors searches the allowed "
+        "ids only (exact); a broader source or date filter is first applied to the unfiltered nearest neighbours, "
+        "and otherwise scans proportionally more IVF clusters.",
     )
     cluster: str = _setting(
         "",
