@@ -12,8 +12,10 @@ import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -37,6 +39,7 @@ from indexer.sources import Sources
 from indexer.vectors import VectorIndex
 
 _WORDS = re.compile(r"\w+", re.UNICODE)
+T = TypeVar("T")
 # How near the top of the fused ranking a speaker's statement must stand for the statements list to lift it.
 STATEMENTS_WITHIN = 20
 # Most unfiltered nearest neighbours a source or date filter is tried on before its allowed ids are listed.
@@ -69,8 +72,7 @@ class SearchService:
         self._generation: Generation | None = None
         self._lock = threading.Lock()
         self._checked = 0.0
-        self._registry: tuple[int, Registry] | None = None
-        self._sources: tuple[int, Sources] | None = None
+        self._read_at: dict[str, tuple[int, Any]] = {}  # what was read from the store, at which store version
         self.refresh(force=True)
 
     # -- generations ------------------------------------------------------------------------------------
@@ -178,12 +180,16 @@ class SearchService:
         return self._archive_sources().names
 
     def _archive_sources(self) -> Sources:
-        """The archive's sources and dates, reread when the store changed (counting sources scans every
-        document: 10 ms a search at a million passages)."""
+        """The archive's sources and dates (counting sources scans every document: 10 ms at a million passages)."""
+        return self._per_store_version("sources", lambda: Sources.of(self.store))
+
+    def _per_store_version(self, name: str, read: Callable[[], T]) -> T:
+        """What `read` returns, read again only when the store changed."""
         version = self.store.version()
-        if self._sources is None or self._sources[0] != version:
-            self._sources = (version, Sources.of(self.store))
-        return self._sources[1]
+        held = self._read_at.get(name)
+        if held is None or held[0] != version:
+            held = self._read_at[name] = (version, read())
+        return held[1]
 
     def _named_speakers(self, request: SearchRequest, notices: list[str]) -> list[str] | None:
         """The speakers a `speaker=`/`org=` filter means (None: no such filter)."""
@@ -575,10 +581,7 @@ class SearchService:
 
     def registry(self) -> Registry:
         """Known speakers, reread when the store changed."""
-        version = self.store.version()
-        if self._registry is None or self._registry[0] != version:
-            self._registry = (version, self.store.registry())
-        return self._registry[1]
+        return self._per_store_version("registry", self.store.registry)
 
     def quotes(
         self, speaker: str | None = None, org: str | None = None, query: str | None = None, limit: int = 200

@@ -257,8 +257,8 @@ class VectorIndex:
         """How near to its nearest cluster a query must be not to count as far: the similarity that all but
         FAR_PERCENTILE % of a sample of the stored vectors reach (-1 for a flat or empty index: nothing is far)."""
         if self._far is None:
-            held = self.ids()
-            if self.kind == "flat" or not len(held):
+            held = self.ids() if self.kind == "ivf" else np.zeros(0, dtype=np.int64)
+            if not len(held):
                 return -1.0
             sample = held
             if len(held) > FAR_SAMPLE:

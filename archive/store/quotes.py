@@ -115,11 +115,10 @@ class QuotesMixin(StoreBase):
         names = list(speakers) + list(orgs)
         if not names or (among is not None and not among):
             return np.zeros(0, dtype=np.int64)
-        who = f"(speaker IN ({marks(len(names))}) OR org IN ({marks(len(names))}))"
-        values: list[str | int] = [*names, *names]
-        sql = f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IS NOT NULL AND {who}"
-        if among is not None:
-            sql = f"SELECT DISTINCT chunk_id FROM quotes WHERE chunk_id IN ({marks(len(among))}) AND {who}"
-            values = [*among, *values]
-        rows = self.db.execute(sql, values).fetchall()
+        which = "chunk_id IS NOT NULL" if among is None else f"chunk_id IN ({marks(len(among))})"
+        rows = self.db.execute(
+            f"SELECT DISTINCT chunk_id FROM quotes WHERE {which}"
+            f" AND (speaker IN ({marks(len(names))}) OR org IN ({marks(len(names))}))",
+            [*(among or []), *names, *names],
+        ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
