@@ -2,7 +2,8 @@
 
 Every command takes --data-dir (or ARCHIVE_DATA_DIR) and --model, before or after the command's name. Errors
 are printed as one line starting `Error:`. Exit status: 0 done; 1 failed (nothing was changed); 2 usage error
-(click's own); 3 `ingest` stored what it could but skipped some inputs (each is listed with its reason).
+(click's own); 3 `ingest` stored and indexed what it could but skipped some inputs (each is listed with its reason
+as it is met) or stopped early; 130 interrupted (what was stored before is indexed).
 """
 
 from __future__ import annotations
@@ -103,15 +104,25 @@ def ingest(
     if dry_run:
         _preview(settings, list(paths), source, as_json)
         return
+    from archive.documents import IngestReport
     from indexer.ingest import ingest_paths
+    from indexer.meter import Meter
 
     if cluster:
         settings = replace(settings, cluster=cluster)
-    report = ingest_paths(settings, list(paths), progress=_progress(), source=source)
-    for problem in report.skipped:
-        click.echo(f"skipped {problem.origin}: {problem.reason}", err=True)
-    for problem in report.warnings:
-        click.echo(f"warning {problem.origin}: {problem.reason}", err=True)
+    meter = Meter(lines=not _progress())
+    report = IngestReport(listener=meter)
+    try:
+        ingest_paths(settings, list(paths), progress=_progress(), source=source, report=report, meter=meter)
+    except (Exception, KeyboardInterrupt) as exc:
+        if report.stopped is None or isinstance(exc, ArchiveError) and not report.changed:
+            raise
+        click.echo(
+            f"Error: stopped early ({report.stopped}). What was stored before is indexed: {report.summary()}. "
+            "Run the same command again to go on (unchanged documents are skipped).",
+            err=True,
+        )
+        sys.exit(130 if isinstance(exc, KeyboardInterrupt) else EXIT_PARTIAL if report.changed else 1)
     for doc_id, copy in report.duplicates:
         click.echo(f"{doc_id} is a near-duplicate of {copy}")
     click.echo(f"{report.summary()} in {report.seconds_total:.1f}s")

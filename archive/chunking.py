@@ -13,8 +13,9 @@ from collections.abc import Callable, Sequence
 
 from archive.documents import Chunk
 
-CHUNKER_VERSION = "paragraph-sentences-1+quotes-1"
+CHUNKER_VERSION = "paragraph-sentences-2+min-words+quotes-1"
 TokenCounter = Callable[[Sequence[str]], list[int]]
+MIN_WORDS = 8
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof sr jr st mt gen col lt sgt capt gov sen rep rev hon no nos vs etc inc ltd co corp "
@@ -50,8 +51,11 @@ def chunk_document(
     count_tokens: TokenCounter,
     max_tokens: int,
     context_tokens: int,
+    min_words: int = MIN_WORDS,
 ) -> list[Chunk]:
-    """Chunks in reading order. Each carries the end of the text before it as context."""
+    """Chunks in reading order. Each carries the end of the text before it as context. A paragraph of fewer than
+    `min_words` words ("Dave,", "Thanks, Jim", a lone heading) is never a chunk of its own while it has a neighbour
+    it fits with (see `_join_short`)."""
     pieces: list[tuple[int, str, int]] = []
     counts = count_tokens(list(paragraphs)) if paragraphs else []
     for number, (paragraph, n_tokens) in enumerate(zip(paragraphs, counts, strict=True)):
@@ -59,12 +63,37 @@ def chunk_document(
             pieces.append((number, paragraph, n_tokens))
         else:
             pieces.extend((number, text, n) for text, n in _split_long(paragraph, count_tokens, max_tokens))
+    pieces = _join_short(pieces, max_tokens, min_words)
     chunks, previous = [], ""
     for position, (number, text, n_tokens) in enumerate(pieces):
         context = tail_context(previous, count_tokens, context_tokens) if previous else ""
         chunks.append(Chunk(doc_id, position, number, text, context, title, n_tokens))
         previous = text
     return chunks
+
+
+def _join_short(pieces: list[tuple[int, str, int]], max_tokens: int, min_words: int) -> list[tuple[int, str, int]]:
+    """Short pieces joined to a neighbour: a salutation or heading (ending in `,` or `:`, or the first piece) to
+    the piece after it, anything else (a sign-off, a lone line) to the piece before it, the other way when that
+    one is full. A joined chunk keeps the paragraph number of its first piece."""
+    result = list(pieces)
+    i = 0
+    while i < len(result) and len(result) > 1:
+        number, text, n_tokens = result[i]
+        if len(text.split()) >= min_words:
+            i += 1
+            continue
+        forward = i == 0 or text.rstrip().endswith((",", ":"))
+        order = [i + 1, i - 1] if forward else [i - 1, i + 1]
+        target = next((j for j in order if 0 <= j < len(result) and result[j][2] + n_tokens <= max_tokens), None)
+        if target is None:
+            i += 1
+            continue
+        first, second = (i, target) if target > i else (target, i)
+        joined = (result[first][0], result[first][1] + " " + result[second][1], result[first][2] + result[second][2])
+        result[first : second + 1] = [joined]
+        i = first
+    return result
 
 
 def _split_long(paragraph: str, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[str, int]]:

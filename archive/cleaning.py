@@ -12,6 +12,7 @@ import re
 import unicodedata
 
 from archive.documents import Cleaned, RawRecord
+from archive.reflow import mark_headers, reflow, text_wrap_width
 
 _HEADER = re.compile(
     r"^\s*(?P<key>date|dated|published|updated|title|headline|source|url|link)\b\s*[:=\-]?\s*", re.IGNORECASE
@@ -74,31 +75,37 @@ def clean(record: RawRecord) -> Cleaned:
     """
     text = normalize_text(record.text)
     header, text = _split_header(text)
+    text = mark_headers(text)
     blocks = _BLOCK_BREAK.split(text)
     pages = record.meta.get("pages")
     if not isinstance(pages, list) or len(pages) < len(blocks):
         pages = None
     else:
         pages = pages[len(pages) - len(blocks) :]
-    found: list[tuple[str, int | None]] = []
+    width = text_wrap_width(text)
+    kept: list[tuple[str, int | None]] = []
+    quoted: list[int] = []
     for i, block in enumerate(blocks):
-        for paragraph in split_paragraphs(block):
-            paragraph = _clean_paragraph(paragraph)
+        for part in reflow(block, width):
+            paragraph = _clean_paragraph(part.text)
             if paragraph and not is_boilerplate(paragraph) and not is_wire_trailer(paragraph):
-                found.append((paragraph, pages[i] if pages else None))
-    found = _keep_tables_with_their_paragraph(found)
+                kept.append((paragraph, pages[i] if pages else None))
+                quoted.append(part.quoted)
+    found = _keep_tables_with_their_paragraph(kept, quoted)
     title = record.title or header.get("title")
-    if title is None and len(found) > 1 and _looks_like_headline(found[0][0]):
+    if title is None and len(found) > 1 and _looks_like_headline(found[0][0]) and not found[0][2]:
         title, found = found[0][0], found[1:]
     if title is not None:
         title = " ".join(_MD_HEADING.sub("", title).split())
-        if found and found[0][0] == title:
+        if len(found) > 1 and found[0][0] == title:
             found = found[1:]
     meta = dict(record.meta)
     if pages:
-        meta["pages"] = [page for _, page in found]
+        meta["pages"] = [page for _, page, _ in found]
+    if any(level for _, _, level in found):
+        meta["quoted"] = [level for _, _, level in found]
     return Cleaned(
-        paragraphs=tuple(p for p, _ in found),
+        paragraphs=tuple(p for p, _, _ in found),
         title=title or None,
         date=(record.date or header.get("date") or None),
         source=(record.source or header.get("source") or None),
@@ -121,20 +128,23 @@ def is_table_line(paragraph: str) -> bool:
     return bool(_VERSUS.search(paragraph) and numeric) or (numeric > 0 and numeric * 3 >= len(words))
 
 
-def _keep_tables_with_their_paragraph(found: list[tuple[str, int | None]]) -> list[tuple[str, int | None]]:
+def _keep_tables_with_their_paragraph(
+    found: list[tuple[str, int | None]], quoted: list[int]
+) -> list[tuple[str, int | None, int]]:
     """Runs of table lines (with a short label such as `Year` before them) become one paragraph, joined to the
-    paragraph before them when there is one, so no row of figures is a search hit on its own."""
-    result: list[tuple[str, int | None]] = []
-    run: list[tuple[str, int | None]] = []
+    paragraph before them when there is one, so no row of figures is a search hit on its own. Each paragraph
+    comes with its page and its quote level."""
+    result: list[tuple[str, int | None, int]] = []
+    run: list[tuple[str, int | None, int]] = []
 
     def flush() -> None:
         if not run:
             return
-        joined = "; ".join(p for p, _ in run)
-        if result:
-            result[-1] = (result[-1][0] + " " + joined, result[-1][1])
+        joined = "; ".join(p for p, _, _ in run)
+        if result and result[-1][2] == run[0][2]:
+            result[-1] = (result[-1][0] + " " + joined, result[-1][1], result[-1][2])
         else:
-            result.append((joined, run[0][1]))
+            result.append((joined, run[0][1], run[0][2]))
         run.clear()
 
     for i, (paragraph, page) in enumerate(found):
@@ -145,10 +155,10 @@ def _keep_tables_with_their_paragraph(found: list[tuple[str, int | None]]) -> li
             and is_table_line(found[i + 1][0])
         )
         if is_table_line(paragraph) or label:
-            run.append((paragraph, page))
+            run.append((paragraph, page, quoted[i]))
         else:
             flush()
-            result.append((paragraph, page))
+            result.append((paragraph, page, quoted[i]))
     flush()
     return result
 
@@ -183,23 +193,10 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
 
 
 def split_paragraphs(text: str) -> list[str]:
-    """Blank lines separate paragraphs. Inside a block, single newlines separate paragraphs too when its
-    lines read as whole paragraphs (scraped text), and are soft wraps when they do not (hard-wrapped text)."""
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", text):
-        lines = [line.strip() for line in block.split("\n") if line.strip()]
-        if not lines:
-            continue
-        wrapped = (
-            len(lines) > 2
-            and sum(len(line) for line in lines[:-1]) / (len(lines) - 1) < 90
-            and not any(_TERMINAL.search(line) for line in lines[:-1])
-        )
-        if wrapped:
-            paragraphs.append(" ".join(lines))
-        else:
-            paragraphs.extend(lines)
-    return paragraphs
+    """Paragraphs of plain text: blank lines separate them; inside a block, lines are paragraphs of their own
+    (scraped text) or wrapped lines of one (hard-wrapped text, see `archive.reflow`)."""
+    width = text_wrap_width(text)
+    return [p.text for block in _BLOCK_BREAK.split(text) for p in reflow(block, width)]
 
 
 def _clean_paragraph(paragraph: str) -> str:

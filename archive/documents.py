@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
@@ -152,9 +153,19 @@ class StoreStats:
     last_date: str | None
 
 
+class ReportListener(Protocol):
+    """Told of each problem as it happens (a long run prints them as it goes, not only at the end)."""
+
+    def problem(self, kind: str, problem: Problem) -> None: ...
+
+
 @dataclass
 class IngestReport:
-    """What one ingest run did, for the summary line and the API."""
+    """What one ingest run did, for the summary line and the API.
+
+    `still_unreadable`: inputs that failed again, unchanged since an earlier run reported them (not listed again).
+    `stopped`: why the run ended early (an interruption or a fault outside any one document), after indexing
+    what it had stored."""
 
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
@@ -162,13 +173,39 @@ class IngestReport:
     duplicates: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    still_unreadable: list[Problem] = field(default_factory=list)
     chunks_embedded: int = 0
     seconds_embedding: float = 0.0
     seconds_total: float = 0.0
+    stopped: str | None = None
+    listener: ReportListener | None = field(default=None, repr=False, compare=False)
+    known: Callable[[Problem], bool] | None = field(default=None, repr=False, compare=False)
+
+    def skip(self, problem: Problem) -> None:
+        if self.known is not None and self.known(problem):
+            self.still_unreadable.append(problem)
+            return
+        self.skipped.append(problem)
+        if self.listener is not None:
+            self.listener.problem("skipped", problem)
+
+    def warn(self, problem: Problem) -> None:
+        self.warnings.append(problem)
+        if self.listener is not None:
+            self.listener.problem("warning", problem)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated)
 
     def summary(self) -> str:
         return (
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"near-duplicates {len(self.duplicates)}, skipped {len(self.skipped)}, warnings {len(self.warnings)}; "
             f"{self.chunks_embedded} chunks embedded"
+            + (
+                f"; {len(self.still_unreadable)} inputs still unreadable, unchanged since they were reported"
+                if self.still_unreadable
+                else ""
+            )
         )

@@ -299,10 +299,12 @@ def quote_spans(paragraph: str) -> list[tuple[int, int]]:
 
 
 def place_quotes(quotes: list[Quote], chunks: list) -> list[tuple[int | None, Quote]]:
-    """Each quote with the position of the chunk that holds it (its paragraph's chunk containing its words)."""
+    """Each quote with the position of the chunk that holds it: of the chunks of its paragraph (or of the chunk a
+    short paragraph was joined into, which starts at an earlier one), the one containing its words."""
     placed = []
     for quote in quotes:
-        candidates = [c for c in chunks if c.paragraph == quote.paragraph]
+        starts = [c.paragraph for c in chunks if c.paragraph <= quote.paragraph]
+        candidates = [c for c in chunks if starts and c.paragraph == max(starts)]
         holder = next((c for c in candidates if quote.text[:40] in c.text), candidates[0] if candidates else None)
         placed.append((holder.position if holder is not None else None, quote))
     return placed

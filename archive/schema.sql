@@ -65,3 +65,10 @@ CREATE TABLE IF NOT EXISTS names (
     orgs TEXT NOT NULL DEFAULT '[]'
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Inputs an ingest could not read, with the size and modification time of their file then: a later run that
+-- meets the same file unchanged and failing the same way says so in one line instead of reporting it again.
+CREATE TABLE IF NOT EXISTS problems (
+    origin TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    reason TEXT NOT NULL
+);

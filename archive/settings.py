@@ -59,6 +59,12 @@ class Settings:
         minimum=1,
     )
     context_tokens: int = _setting(32, "Word pieces of the previous paragraph kept as a chunk's context.")
+    min_passage_words: int = _setting(
+        8,
+        "Fewest words in a passage of its own: shorter paragraphs (a salutation, a sign-off, a lone line) join a "
+        "neighbour.",
+        minimum=1,
+    )
     vector_encoding: str = _setting(
         "float16",
         "How the FAISS flat index stores vectors: `float16` (half the memory, faster scan) or `float32`. "

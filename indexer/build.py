@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -27,7 +27,7 @@ import numpy as np
 from filelock import FileLock, Timeout
 
 from archive.chunking import CHUNKER_VERSION
-from archive.documents import ChunkRecord, embedding_text
+from archive.documents import ChunkRecord, IngestReport, Problem, embedding_text
 from archive.errors import ArchiveError, IndexMismatchError, IndexMissingError, WriterBusyError
 from archive.settings import Settings
 from archive.store import Store
@@ -52,7 +52,10 @@ def indexes_dir(settings: Settings) -> Path:
 
 
 def chunker_signature(settings: Settings, embedder: Embedder) -> str:
-    return f"{CHUNKER_VERSION}/{settings.chunk_tokens}/{settings.context_tokens}/{embedder.identity.key}"
+    return (
+        f"{CHUNKER_VERSION}/{settings.chunk_tokens}/{settings.context_tokens}/{settings.min_passage_words}/"
+        f"{embedder.identity.key}"
+    )
 
 
 @contextmanager
@@ -147,15 +150,24 @@ def publish(
     settings: Settings,
     full: bool = False,
     progress: bool = False,
+    failed: IngestReport | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> tuple[Manifest, int]:
     """Bring the indexes up to the store in a new generation and switch to it. Caller holds the write lock.
 
-    Returns the manifest and the number of chunks embedded (only chunks without a stored embedding).
+    Returns the manifest and the number of chunks embedded (only chunks without a stored embedding). A document
+    whose chunks cannot be embedded or indexed is removed from the store and reported in `failed` (the store and
+    the index never disagree); without `failed`, such a fault is raised.
     """
     root = indexes_dir(settings)
     root.mkdir(parents=True, exist_ok=True)
     _remove_debris(root)
-    embedded = embed_missing(store, embedder, progress, settings.embed_batch, settings)
+    faults: dict[str, str] = {}
+    embedded = embed_missing(
+        store, embedder, progress, settings.embed_batch, settings, faults if failed is not None else None, on_batch
+    )
+    if faults and failed is not None:
+        _drop_failed(store, faults, "embed", failed)
     previous = current_generation(settings)
     kind = vector_kind(settings, store.chunk_count())
     if previous is not None and not full:
@@ -210,7 +222,16 @@ def publish(
     removed = np.array(sorted(keyword_set - wanted), dtype=np.int64)
     keyword.delete(removed.tolist())
     vectors.delete(np.array(sorted(vector_set - wanted), dtype=np.int64))
-    keyword.add(new_rows)
+    bad = _add_keyword_rows(keyword, new_rows, isolate=failed is not None)
+    if bad and failed is not None:
+        dropped = set(store.chunk_ids_of(list(bad)).tolist())
+        keyword.delete(sorted(dropped))
+        wanted -= dropped
+        keep = [i for i, cid in enumerate(new_ids) if cid not in dropped]
+        new_ids, new_vectors = [new_ids[i] for i in keep], [new_vectors[i] for i in keep]
+        new_rows = [r for r in new_rows if r.chunk_id not in dropped]
+        _drop_failed(store, bad, "index", failed)
+        version = store.version()
     if new_ids:
         vectors.add(np.array(new_ids, dtype=np.int64), np.vstack(new_vectors))
     del new_vectors
@@ -251,6 +272,45 @@ def publish(
     _fsync_dir(root)
     _cleanup(root, keep=name)
     return manifest, embedded
+
+
+def _add_keyword_rows(keyword: KeywordIndex, rows: list[ChunkRecord], isolate: bool) -> dict[str, str]:
+    """Add rows to the keyword index. When `isolate` and the batch fails, the rows are added one by one and the
+    documents whose rows fail are returned with the reason (their other rows are taken out again by the caller)."""
+    try:
+        keyword.add(rows)
+        return {}
+    except Exception:
+        if not isolate:
+            raise
+    keyword.delete([r.chunk_id for r in rows])
+    bad: dict[str, str] = {}
+    for row in rows:
+        if row.doc_id in bad:
+            continue
+        try:
+            keyword.add([row])
+        except Exception as exc:
+            bad[row.doc_id] = f"{type(exc).__name__}: {exc}"
+    return bad
+
+
+def _drop_failed(store: Store, faults: dict[str, str], stage: str, report: IngestReport) -> None:
+    """Documents that failed at embedding or indexing: removed from the store, reported as skipped."""
+    for doc_id, reason in sorted(faults.items()):
+        row = store.find(doc_id)
+        origin = row["origin"] if row is not None else doc_id
+        report.skip(
+            Problem(
+                origin,
+                f"failed at the {stage} stage ({reason}); skipped and nothing of it kept. This is a fault of the "
+                "archive, not of the file: please report it with the file",
+            )
+        )
+        for kept in (report.added, report.updated):
+            if doc_id in kept:
+                kept.remove(doc_id)
+    store.remove_documents([d for d in faults if store.find(d) is not None])
 
 
 def _update_documents(store: Store, building: Path, previous: Path | None) -> int:
@@ -320,7 +380,13 @@ def _must_rebuild(vectors: VectorIndex, kind: str, settings: Settings) -> bool:
 
 
 def embed_missing(
-    store: Store, embedder: Embedder, progress: bool = False, batch: int = 2048, settings: Settings | None = None
+    store: Store,
+    embedder: Embedder,
+    progress: bool = False,
+    batch: int = 2048,
+    settings: Settings | None = None,
+    faults: dict[str, str] | None = None,
+    on_batch: Callable[[int, int], None] | None = None,
 ) -> int:
     """Embed the chunks that have no stored vector yet; vectors are saved in the store as they are made.
 
@@ -357,15 +423,40 @@ def embed_missing(
     texts = ([embedded(r) for r in part] for part in parts)
     if settings is not None and settings.cluster:
         encoded = _encode_on_cluster(settings, embedder, texts)
+    elif faults is not None:
+        pairs = zip(parts, texts, strict=True)
+        encoded = (_encode_isolated(embedder, part, part_texts, faults) for part, part_texts in pairs)
     else:
         encoded = (embedder.encode_documents(part_texts) for part_texts in texts)
+    done = 0
     for part, vectors in zip(parts, encoded, strict=True):
         store.set_embeddings([r.chunk_id for r in part], [keys[r.chunk_id] for r in part], vectors)
+        done += len(part)
         if bar is not None:
             bar.update(len(part))
+        if on_batch is not None:
+            on_batch(done, len(rows))
     if bar is not None:
         bar.close()
     return len(rows)
+
+
+def _encode_isolated(
+    embedder: Embedder, part: list[ChunkRecord], texts: list[str], faults: dict[str, str]
+) -> np.ndarray:
+    """A batch encoded; if it fails, chunk by chunk, with the documents of failing chunks put in `faults` (their
+    rows get a zero vector here and the documents are removed before anything is indexed)."""
+    try:
+        return embedder.encode_documents(texts)
+    except Exception:
+        pass
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    for i, (row, text) in enumerate(zip(part, texts, strict=True)):
+        try:
+            vectors[i] = embedder.encode_documents([text])[0]
+        except Exception as exc:
+            faults.setdefault(row.doc_id, f"{type(exc).__name__}: {exc}")
+    return vectors
 
 
 def _encode_on_cluster(settings: Settings, embedder: Embedder, texts: Iterable[list[str]]) -> Iterator[np.ndarray]:

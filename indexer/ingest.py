@@ -8,6 +8,7 @@ indexes are brought up to the store at the end, in a new generation.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import time
@@ -29,6 +30,17 @@ from archive.settings import Settings
 from archive.store import Store
 from indexer.build import chunker_signature, publish, store_path, write_lock
 from indexer.embedder import Embedder
+from indexer.meter import Meter
+
+
+def fault(origin: str, stage: str, exc: BaseException) -> Problem:
+    """A document that failed for a reason that is not the input's fault: named with the stage, so the report
+    says where, and the run goes on without it."""
+    return Problem(
+        origin,
+        f"failed at the {stage} stage ({type(exc).__name__}: {exc}); skipped and nothing of it kept. "
+        "This is a fault of the archive, not of the file: please report it with the file",
+    )
 
 
 @dataclass(frozen=True)
@@ -65,20 +77,42 @@ class Ingestor:
         self.settings = settings
         self.copies = CopyFinder(store.signatures(), settings.duplicate_threshold)
         self.registry = store.registry()
+        self.stage = "clean"
 
     def add(self, incoming: Incoming, report: IngestReport) -> None:
-        """Store one record, or report why not. Never raises for bad input."""
+        """Store one record, or report why not. Never raises for a fault in one document: whatever stage fails
+        (clean, chunk, quotes, copies, store), the document is reported with its origin and that stage, nothing
+        of it is kept, and the run goes on."""
+        origin = incoming.record.origin
+        self.stage = "clean"
         try:
             action, document, warnings = self.prepare(incoming)
         except BadInputError as exc:
-            report.skipped.append(Problem(exc.origin or incoming.record.origin, exc.reason))
+            report.skip(Problem(exc.origin or origin, exc.reason))
             return
-        report.warnings.extend(Problem(incoming.record.origin, warning) for warning in warnings)
+        except Exception as exc:
+            report.skip(fault(origin, self.stage, exc))
+            return
+        for warning in warnings:
+            report.warn(Problem(origin, warning))
         if action == "unchanged":
             report.unchanged.append(document.doc_id)
             return
-        self.store_document(document, report, incoming.record.text)
+        try:
+            self.store_document(document, report, incoming.record.text)
+        except Exception as exc:
+            self._forget(document.doc_id)
+            report.skip(fault(origin, self.stage, exc))
+            return
         (report.updated if action == "updated" else report.added).append(document.doc_id)
+
+    def _forget(self, doc_id: str) -> None:
+        """After a failed store (rolled back), what this session holds in memory is brought back to the store."""
+        self.copies.remove(doc_id)
+        signature_of = dict(self.store.signatures()).get(doc_id)
+        if signature_of is not None:
+            self.copies.add(doc_id, signature_of)
+        self.registry = self.store.registry()
 
     def prepare(self, incoming: Incoming) -> tuple[str, Document, list[str]]:
         """The document a record becomes, its id, and what storing it would do: added, updated or unchanged."""
@@ -148,6 +182,7 @@ class Ingestor:
         if self.embedder is None:
             raise RuntimeError("storing documents needs the embedder's tokenizer; open the Ingestor with one")
         settings = self.settings
+        self.stage = "chunk"
         chunks = chunk_document(
             document.doc_id,
             document.title,
@@ -155,15 +190,20 @@ class Ingestor:
             self.embedder.count_tokens,
             settings.chunk_tokens,
             settings.context_tokens,
+            settings.min_passage_words,
         )
+        self.stage = "copies"
         sig = signature(document.text)
         norms = [normalized_hash(c.text) for c in chunks]
+        self.stage = "quotes"
         names = Registry()
         learn_names(text if text is not None else document.text, names)
         quotes = place_quotes(extract_quotes(document.paragraphs, names), chunks)
         self.registry.merge(names)
+        self.stage = "store"
         with self.store.transaction():
             ids = self.store.put_document(document, chunks, sig, norms, quotes, self.registry)
+            self.stage = "copies"
             self._link_copies(
                 document.doc_id, sig, list(zip(ids, [c.text for c in chunks], norms, strict=True)), report
             )
@@ -202,20 +242,27 @@ def writer(settings: Settings, embedder: Embedder, rechunk: bool = True) -> Iter
 
 
 def read_paths(
-    paths: list[Path], settings: Settings, report: IngestReport, source: str | None = None, progress: bool = False
+    paths: list[Path],
+    settings: Settings,
+    report: IngestReport,
+    source: str | None = None,
+    progress: bool = False,
+    meter: Meter | None = None,
 ) -> Iterator[Incoming]:
     """Records from files and folders (recursively), each with the id its path suggests; problems go to the
-    report. `source` is given to records that name none."""
+    report as they are met. `source` is given to records that name none; `meter` counts files as they are read."""
     for root in paths:
         base = root if root.is_dir() else root.parent
-        items: Iterable[Path | Problem] = iter_files([root])
+        items: Iterable[Path | Problem] = list(iter_files([root]))
+        if meter is not None:
+            meter.files_total += sum(1 for item in items if not isinstance(item, Problem))
         if progress:
             from tqdm import tqdm
 
-            items = tqdm(list(items), unit="file", desc=f"reading {root}")
+            items = tqdm(items, unit="file", desc=f"reading {root}")
         for item in items:
             if isinstance(item, Problem):
-                report.skipped.append(item)
+                report.skip(item)
                 continue
             name = path_name(item, base)
             for record in _records_of(item.resolve(), settings, report, progress):
@@ -225,11 +272,13 @@ def read_paths(
                     yield Incoming(record, label=Path(name).name)
                 else:
                     yield Incoming(record, name=name)
+            if meter is not None:
+                meter.files_done += 1
 
 
 def _records_of(path: Path, settings: Settings, report: IngestReport, progress: bool) -> Iterator[RawRecord]:
     """One file's records as they are read (a large mailbox or web archive streams); a file that cannot be read
-    at all, or stops being readable, is reported."""
+    at all, or stops being readable, is reported. A fault in a reader ends that file only, and is reported as one."""
     found = iter_records(path, settings.max_document_bytes, progress=progress)
     while True:
         try:
@@ -237,10 +286,13 @@ def _records_of(path: Path, settings: Settings, report: IngestReport, progress: 
         except StopIteration:
             return
         except BadInputError as exc:
-            report.skipped.append(Problem(exc.origin, exc.reason))
+            report.skip(Problem(exc.origin, exc.reason))
+            return
+        except Exception as exc:
+            report.skip(fault(str(path), "read", exc))
             return
         if isinstance(item, Problem):
-            report.skipped.append(item)
+            report.skip(item)
         else:
             yield item
 
@@ -251,10 +303,14 @@ def ingest_paths(
     embedder: Embedder | None = None,
     progress: bool = False,
     source: str | None = None,
+    report: IngestReport | None = None,
+    meter: Meter | None = None,
 ) -> IngestReport:
-    """Ingest files and folders (recursively). Bad files are reported in the result and skipped."""
-    report = IngestReport()
-    return ingest(settings, read_paths(paths, settings, report, source, progress), embedder, progress, report)
+    """Ingest files and folders (recursively). Bad files are reported in the result and skipped; a file that
+    fails again unchanged since an earlier run reported it goes to `still_unreadable` instead."""
+    report = report if report is not None else IngestReport()
+    found = read_paths(paths, settings, report, source, progress, meter)
+    return ingest(settings, found, embedder, progress, report, meter, remember_problems=True)
 
 
 def ingest_records(settings: Settings, records: Iterable[RawRecord], embedder: Embedder | None = None) -> IngestReport:
@@ -268,20 +324,58 @@ def ingest(
     embedder: Embedder | None = None,
     progress: bool = False,
     report: IngestReport | None = None,
+    meter: Meter | None = None,
+    remember_problems: bool = False,
 ) -> IngestReport:
-    """Store every record in one writer session, then publish a new index generation."""
+    """Store every record in one writer session, then publish a new index generation.
+
+    Whatever ends the loop early (Ctrl-C, a fault outside any one document), what was stored is indexed before
+    the exception goes on (`report.stopped` says why), so the store and the served index agree."""
     started = time.perf_counter()
     embedder = embedder or Embedder.from_settings(settings)
     report = report if report is not None else IngestReport()
     with writer(settings, embedder) as store:
         ingestor = Ingestor(store, settings, embedder)
-        for item in incoming:
-            ingestor.add(item, report)
-        encoding_before = embedder.seconds_encoding
-        _, report.chunks_embedded = publish(store, embedder, settings, progress=progress)
-        report.seconds_embedding = embedder.seconds_encoding - encoding_before
-    report.seconds_total = time.perf_counter() - started
+        if remember_problems:
+            report.known = functools.partial(_known_problem, store)
+        try:
+            for item in incoming:
+                ingestor.add(item, report)
+                if meter is not None:
+                    meter.tick(report)
+        except BaseException as exc:
+            report.stopped = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise
+        finally:
+            report.known = None
+            encoding_before = embedder.seconds_encoding
+            on_batch = meter.embedding if meter is not None else None
+            _, report.chunks_embedded = publish(
+                store, embedder, settings, progress=progress, failed=report, on_batch=on_batch
+            )
+            report.seconds_embedding = embedder.seconds_encoding - encoding_before
+            report.seconds_total = time.perf_counter() - started
     return report
+
+
+def _known_problem(store: Store, problem: Problem) -> bool:
+    """Whether an earlier run reported this problem with its file as it is now; a new one is remembered."""
+    fingerprint = _fingerprint(problem.origin)
+    if fingerprint is None:
+        return False
+    if store.known_problem(problem.origin, fingerprint) == problem.reason:
+        return True
+    store.remember_problem(problem.origin, fingerprint, problem.reason)
+    return False
+
+
+def _fingerprint(origin: str) -> str | None:
+    """Size and modification time of the file an origin names (`path`, `path#message-3`), or None."""
+    try:
+        stat = Path(origin.split("#", 1)[0]).stat()
+    except (OSError, ValueError):
+        return None
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def preview_paths(settings: Settings, paths: list[Path], source: str | None = None) -> Iterator[Preview | Problem]:

@@ -20,13 +20,42 @@ def count(embedder):
     return embedder.count_tokens
 
 
-def test_a_short_paragraph_is_one_chunk_with_document_context(count):
-    chunks = chunk_document("d1", "A title", ["One paragraph.", "Another one."], count, 192, 32)
+def test_a_paragraph_is_one_chunk_with_document_context(count):
+    first = "One paragraph that says enough to stand alone."
+    second = "Another one, which is long enough to be a passage too."
+    chunks = chunk_document("d1", "A title", [first, second], count, 192, 32)
     assert [(c.doc_id, c.position, c.paragraph, c.title) for c in chunks] == [
         ("d1", 0, 0, "A title"),
         ("d1", 1, 1, "A title"),
     ]
-    assert chunks[0].context == "" and chunks[1].context == "One paragraph."
+    assert chunks[0].context == "" and chunks[1].context == first
+
+
+def test_salutations_sign_offs_and_lone_lines_join_a_neighbour_instead_of_being_passages(count):
+    paragraphs = [
+        "Dave,",
+        "Here is the revised schedule for the pipeline capacity auction next week.",
+        "Let me know if the numbers look wrong to you.",
+        "Thanks,",
+        "Jeff",
+    ]
+    chunks = chunk_document("m", "Schedule", paragraphs, count, 192, 32, min_words=8)
+    assert [c.text for c in chunks] == [
+        "Dave, Here is the revised schedule for the pipeline capacity auction next week.",
+        "Let me know if the numbers look wrong to you. Thanks, Jeff",
+    ]
+    assert [c.paragraph for c in chunks] == [0, 2]
+
+
+def test_a_short_paragraph_stays_alone_when_no_neighbour_has_room(count):
+    long = " ".join(["word"] * 49) + "."
+    chunks = chunk_document("d", "t", [long, "Short one.", long], count, 50, 8, min_words=8)
+    assert [c.text for c in chunks] == [long, "Short one.", long]
+
+
+def test_a_document_shorter_than_the_minimum_is_still_one_passage(count):
+    chunks = chunk_document("d", "t", ["Here it is"], count, 192, 32, min_words=8)
+    assert [c.text for c in chunks] == ["Here it is"]
 
 
 def test_long_paragraphs_split_on_sentences_within_the_model_window(seeds, count):

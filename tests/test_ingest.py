@@ -115,7 +115,13 @@ def test_a_second_writer_fails_at_once_with_a_clear_message(settings, seeds, emb
 
 
 def test_a_story_filed_again_under_another_id_reuses_its_vectors(settings, embedder):
-    story = {"title": "Ferry strike", "text": "Ferry crews walked out at dawn.\n\nTravellers were stranded at Dover."}
+    story = {
+        "title": "Ferry strike",
+        "text": (
+            "Ferry crews walked out at dawn over pay and the new rotas.\n\n"
+            "Thousands of travellers were stranded at Dover until the evening."
+        ),
+    }
     first = ingest_records(settings, [RawRecord("a", doc_id="wire-1", **story)], embedder=embedder)
     again = ingest_records(settings, [RawRecord("b", doc_id="paper-7", **story)], embedder=embedder)
     assert first.chunks_embedded == 2 and again.added == ["paper-7"] and again.chunks_embedded == 0

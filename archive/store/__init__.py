@@ -11,10 +11,11 @@ from archive.store.base import marks
 from archive.store.chunks import ChunksMixin
 from archive.store.copies import CopiesMixin
 from archive.store.documents import DocumentsMixin
+from archive.store.problems import ProblemsMixin
 from archive.store.quotes import QuotesMixin
 
 __all__ = ["Store", "marks"]
 
 
-class Store(DocumentsMixin, ChunksMixin, CopiesMixin, QuotesMixin):
+class Store(DocumentsMixin, ChunksMixin, CopiesMixin, QuotesMixin, ProblemsMixin):
     """Open with `Store(path)`; every part shares one connection per thread and one transaction at a time."""
