@@ -224,7 +224,13 @@ def is_boilerplate(paragraph: str) -> bool:
 
 
 def _looks_like_headline(paragraph: str) -> bool:
-    return len(paragraph.split()) <= 20 and not _TERMINAL.search(paragraph) and not paragraph.startswith(("“", '"'))
+    """Short, unpunctuated, not a quote and not a salutation ("Jeff,")."""
+    return (
+        len(paragraph.split()) <= 20
+        and not _TERMINAL.search(paragraph)
+        and not paragraph.startswith(("“", '"'))
+        and not paragraph.endswith(",")
+    )
 
 
 def derive_title(paragraphs: tuple[str, ...], limit: int = 90) -> str:

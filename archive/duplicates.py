@@ -17,6 +17,11 @@ from datasketch import MinHash, MinHashLSH
 NUM_PERM = 128
 SHINGLE_WORDS = 5
 SCHEME = "affine64"
+# Fewest distinct word 5-grams a document needs to be a copy of another (about 25 words): two e-mails that say
+# only "Here it is", or a salutation and a signature, are not copies of each other.
+MIN_SHINGLES = 20
+# Fewest words a passage needs to be marked a copy of another ("also in"): "Dave," or "Thanks" repeats everywhere.
+MIN_COPY_WORDS = 8
 _WORD = re.compile(r"\w+")
 
 
@@ -37,9 +42,23 @@ def _minhash(hashvalues: np.ndarray | None = None) -> MinHash:
 
 
 def signature(text: str) -> np.ndarray:
+    """The MinHash of a document's word 5-grams; the empty signature (no copies, ever) when it has fewer than
+    MIN_SHINGLES of them."""
+    found = shingles(text)
     minhash = _minhash()
-    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
+    if len(found) >= MIN_SHINGLES:
+        minhash.update_batch([s.encode("utf-8") for s in found])
     return minhash.hashvalues.astype(np.uint64)
+
+
+def has_substance(sig: np.ndarray) -> bool:
+    """Whether a signature was made from enough text to find copies with (see `signature`)."""
+    return bool(len(sig)) and not bool(np.all(sig == _EMPTY))
+
+
+def substantial(text: str) -> bool:
+    """Whether a passage is long enough to be marked a copy of another."""
+    return len(words(text)) >= MIN_COPY_WORDS
 
 
 def normalized_hash(text: str) -> str:
@@ -52,6 +71,9 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(a == b))
 
 
+_EMPTY = _minhash().hashvalues.astype(np.uint64)
+
+
 def overlapping_chunks(
     mine: Sequence[tuple[int, str]], theirs: Sequence[tuple[int, str]], min_overlap: float = 0.6
 ) -> list[tuple[int, int]]:
@@ -59,11 +81,11 @@ def overlapping_chunks(
 
     Containment rather than Jaccard, so a paragraph matches the run-together block that holds it.
     """
-    their_sets = [(cid, shingles(text)) for cid, text in theirs]
+    their_sets = [(cid, shingles(text)) for cid, text in theirs if substantial(text)]
     pairs = []
     for cid, text in mine:
         mine_set = shingles(text)
-        if not mine_set:
+        if not mine_set or not substantial(text):
             continue
         for other_id, other_set in their_sets:
             if not other_set:
@@ -86,6 +108,8 @@ class CopyFinder:
 
     def add(self, doc_id: str, sig: np.ndarray) -> None:
         self.remove(doc_id)
+        if not has_substance(sig):
+            return
         self.signatures[doc_id] = sig
         self.lsh.insert(doc_id, _minhash(sig))
 
@@ -96,6 +120,8 @@ class CopyFinder:
 
     def find(self, doc_id: str, sig: np.ndarray) -> list[tuple[str, float]]:
         """Documents whose estimated similarity to this one reaches the threshold, most similar first."""
+        if not has_substance(sig):
+            return []
         candidates = self.lsh.query(_minhash(sig))
         scored = [(c, similarity(sig, self.signatures[c])) for c in candidates if c != doc_id]
         return sorted([(c, s) for c, s in scored if s >= self.threshold], key=lambda x: (-x[1], x[0]))

@@ -165,15 +165,16 @@ def wrap_width(lines: list[str]) -> int | None:
         return None
     near = sum(1 for n in lengths if width - 20 <= n <= width + 2)
     longer = sum(1 for n in lengths if n > width + 10)
-    if near < 0.5 * len(lengths) or longer > 0.1 * len(lengths):
+    if near < 0.35 * len(lengths) or longer > 0.1 * len(lengths):
         return None
     return width
 
 
 def _join_wrapped(run: list[str], width: int | None) -> list[str]:
     """One run of lines as paragraphs: a line is joined to the next when the text is wrapped and the next line's
-    first word would not have fitted after it, or when the whole run reads as wrapped text (short lines, none
-    ending a sentence); list items and salutations ("Dave,") start lines of their own."""
+    first word would not have fitted after it, when the next line goes on with a sentence the line left open
+    (starts in lower case), or when the whole run reads as wrapped text (short lines, none ending a sentence);
+    list items and salutations ("Dave,") start lines of their own."""
     if len(run) == 1:
         return run
     uniform = (
@@ -198,7 +199,9 @@ def _joins(previous: str, line: str, width: int | None, uniform: bool) -> bool:
         return False
     if uniform:
         return True
+    first_word = line.split()[0] if line.split() else ""
+    if first_word[:1].islower() and not _TERMINAL.search(previous):
+        return True  # a sentence going on: text wrapped twice leaves short pieces ("record --", "cop, even")
     if width is None:
         return False
-    first_word = line.split()[0] if line.split() else ""
     return len(previous) + 1 + len(first_word) > width - 2

@@ -21,7 +21,7 @@ from archive.chunking import chunk_document
 from archive.cleaning import clean, derive_title
 from archive.dates import DateError, parse_date
 from archive.documents import Document, IngestReport, Problem, RawRecord
-from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
+from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature, substantial
 from archive.errors import BadInputError
 from archive.ids import content_id, disambiguated, explicit_id, path_name
 from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
@@ -214,7 +214,7 @@ class Ingestor:
         found = self.copies.find(doc_id, sig)
         self.copies.add(doc_id, sig)
         pairs: list[tuple[int, int]] = []
-        by_hash = {norm: cid for cid, _, norm in chunks}
+        by_hash = {norm: cid for cid, text, norm in chunks if substantial(text)}
         for other_id, norm in self.store.chunks_with_hash(list(by_hash), exclude_doc=doc_id):
             pairs.append((by_hash[norm], other_id))
         if found:
@@ -385,6 +385,7 @@ def preview_paths(settings: Settings, paths: list[Path], source: str | None = No
     try:
         ingestor = Ingestor(store, settings)
         report = IngestReport()
+        earlier: tuple[set[str], set[str]] = (set(), set())
         for item in read_paths(paths, settings, report, source):
             yield from report.skipped
             report.skipped.clear()
@@ -393,10 +394,28 @@ def preview_paths(settings: Settings, paths: list[Path], source: str | None = No
             except BadInputError as exc:
                 yield Problem(exc.origin or item.record.origin, exc.reason)
                 continue
+            except Exception as exc:
+                yield fault(item.record.origin, "clean", exc)
+                continue
+            action = _as_after(action, document, earlier)
             yield Preview(item.record.origin, action, document, tuple(warnings))
         yield from report.skipped
     finally:
         store.close()
+
+
+def _as_after(action: str, document: Document, earlier: tuple[set[str], set[str]]) -> str:
+    """What storing a previewed document would do after the documents previewed before it in the same run were
+    stored: the same content again is unchanged (a message repeated in a mailbox), the same id with other content
+    an update. `earlier` holds the ids and the content hashes previewed so far."""
+    ids, hashes = earlier
+    if document.content_hash in hashes:
+        action = "unchanged"
+    elif action == "added" and document.doc_id in ids:
+        action = "updated"
+    ids.add(document.doc_id)
+    hashes.add(document.content_hash)
+    return action
 
 
 def rechunk_if_needed(store: Store, embedder: Embedder, settings: Settings, force: bool = False) -> int:

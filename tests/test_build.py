@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
+from archive.chunking import CHUNKER_VERSION
 from archive.errors import IndexMismatchError, IndexMissingError
 from archive.settings import Settings
 from indexer.build import Manifest, current_generation, indexes_dir
@@ -20,7 +21,7 @@ def test_manifest_records_model_chunker_and_counts(seed_settings):
     assert manifest.model["name"] == "all-MiniLM-L6-v2"
     assert manifest.model["sha256"] == "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
     assert manifest.model["dimension"] == 384
-    assert manifest.chunker.startswith("paragraph-sentences-1+quotes-1/192/32/")
+    assert manifest.chunker.startswith(f"{CHUNKER_VERSION}/192/32/8/")
     assert manifest.counts["documents"] == 3
     assert manifest.counts["chunks"] == manifest.counts["vectors"] == manifest.counts["keyword_docs"]
 

@@ -26,3 +26,23 @@ def test_a_paragraph_matches_the_run_together_block_that_contains_it():
 def test_normalized_hash_ignores_case_punctuation_and_spacing():
     assert normalized_hash("He said: “Yes!”") == normalized_hash("he said  yes")
     assert normalized_hash("he said yes") != normalized_hash("he said no")
+
+
+def test_short_bodies_are_never_copies_however_alike():
+    finder = CopyFinder([("a", signature("Here it is"))], threshold=0.5)
+    assert finder.find("b", signature("Here it is")) == []
+    salutation = "Dave, see below. Thanks, Jeff"
+    finder.add("c", signature(salutation))
+    assert finder.find("d", signature(salutation)) == []
+
+
+def test_a_forwarded_memo_is_a_copy_of_the_memo(seeds):
+    story = seed_text(seeds, "000")
+    finder = CopyFinder([("memo", signature(story))], threshold=0.5)
+    forwarded = "Jeff, FYI below.\n\n" + story
+    assert [doc for doc, _ in finder.find("mail", signature(forwarded))] == ["memo"]
+
+
+def test_short_passages_are_never_marked_copies_of_each_other():
+    assert overlapping_chunks([(1, "Dave,")], [(2, "Dave,")]) == []
+    assert overlapping_chunks([(1, "Thanks for the update, Jeff")], [(2, "Thanks for the update, Jeff")]) == []

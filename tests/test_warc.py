@@ -25,7 +25,7 @@ def write_warc(path, responses, gzip=True):
             record.raw_stream.close()
 
 
-def test_every_html_response_in_a_web_archive_is_a_document_with_its_url_and_date(tmp_path):
+def test_every_html_response_in_a_web_archive_is_a_document_and_every_other_capture_is_named(tmp_path):
     path = tmp_path / "crawl.warc.gz"
     write_warc(
         path,
@@ -56,7 +56,10 @@ def test_every_html_response_in_a_web_archive_is_a_document_with_its_url_and_dat
     )
     assert list(iter_files([tmp_path])) == [path]
     records, problems = read_file(path)
-    assert problems == []
+    assert [(p.origin, p.reason) for p in problems] == [
+        (f"{path}#https://news.example/logo.png", "response record not stored: not an HTML page (image/png)"),
+        (f"{path}#https://news.example/moved", "response record not stored: HTTP status 301"),
+    ]
     assert [(r.origin, r.url, r.date, r.title) for r in records] == [
         (f"{path}#https://news.example/bridge", "https://news.example/bridge", "2024-03-05T10:00:00Z", "Bridge closed"),
         (f"{path}#https://news.example/park", "https://news.example/park", "2024-03-06T09:00:00Z", "Park reopens"),
@@ -89,3 +92,24 @@ def test_a_file_named_warc_that_is_not_one_is_refused_with_a_reason(tmp_path):
     path.write_bytes(b"hello, not a warc\n")
     with pytest.raises(BadInputError, match="not a readable web archive"):
         read_file(path)
+
+
+def test_a_capture_without_an_http_response_is_named_not_dropped(tmp_path):
+    path = tmp_path / "crawl.warc.gz"
+    with path.open("wb") as out:
+        writer = WARCWriter(out, gzip=True)
+        dns = writer.create_warc_record("dns:news.example", "response", payload=BytesIO(b"news.example 1 IN A 1.2.3.4"))
+        writer.write_record(dns)
+        dns.raw_stream.close()
+        page = PAGE.format(title="A", text="Story A.").encode()
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        response = writer.create_warc_record(
+            "https://news.example/a", "response", payload=BytesIO(page), http_headers=headers
+        )
+        writer.write_record(response)
+        response.raw_stream.close()
+    records, problems = read_file(path)
+    assert [r.url for r in records] == ["https://news.example/a"]
+    assert [(p.origin, p.reason) for p in problems] == [
+        (f"{path}#dns:news.example", "response record not stored: not an HTTP response (only http(s) pages are read)")
+    ]

@@ -19,6 +19,24 @@ from archive.formats.progress import progress_bar
 
 MAX_PAGE_BYTES = 20_000_000
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
+# Records that capture something at a URI; each one not stored is reported with why (request, metadata and
+# warcinfo records describe a crawl, they hold no page).
+_CAPTURES = ("response", "resource", "revisit", "conversion")
+
+
+def _not_a_page(record) -> str | None:
+    """Why a capture record is not a page to store, or None when it is one (a 2xx HTML response)."""
+    if record.rec_type == "revisit":
+        return "a revisit (the page was unchanged since an earlier capture)"
+    if record.rec_type != "response" or record.http_headers is None:
+        return "not an HTTP response (only http(s) pages are read)"
+    status = record.http_headers.get_statuscode() or ""
+    kind = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
+    if not status.startswith("2"):
+        return f"HTTP status {status or 'missing'}"
+    if kind not in _HTML_TYPES:
+        return f"not an HTML page ({kind or 'no content type'})"
+    return None
 
 
 def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = False) -> Iterator[RawRecord | Problem]:
@@ -35,14 +53,14 @@ def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = 
                 position = handle.tell()
                 bar.update(position - read)
                 read = position
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                status = record.http_headers.get_statuscode() or ""
-                kind = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
-                if not status.startswith("2") or kind not in _HTML_TYPES:
+                if record.rec_type not in _CAPTURES:
                     continue
                 url = record.rec_headers.get_header("WARC-Target-URI") or ""
                 origin = f"{path}#{url}"
+                why = _not_a_page(record)
+                if why:
+                    yield Problem(origin, f"{record.rec_type} record not stored: {why}")
+                    continue
                 pages += 1
                 data = record.content_stream().read(MAX_PAGE_BYTES + 1)
                 if len(data) > MAX_PAGE_BYTES:
