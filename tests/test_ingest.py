@@ -118,8 +118,8 @@ def test_a_story_filed_again_under_another_id_reuses_its_vectors(settings, embed
     story = {
         "title": "Ferry strike",
         "text": (
-            "Ferry crews walked out at dawn over pay and the new rotas.\n\n"
-            "Thousands of travellers were stranded at Dover until the evening."
+            "Ferry crews walked out at dawn over pay and the new rotas that the company brought in last month.\n\n"
+            "Thousands of travellers were stranded at Dover until the evening, and the port asked drivers to stay away."
         ),
     }
     first = ingest_records(settings, [RawRecord("a", doc_id="wire-1", **story)], embedder=embedder)

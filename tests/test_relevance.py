@@ -139,9 +139,9 @@ def test_keyword_pages_across_the_candidate_depth_show_every_passage_once(settin
     folder = tmp_path / "stories"
     folder.mkdir()
     filler = "\n\n".join(f"Paragraph {n} is about the weather, the markets and the council budget." for n in range(150))
-    short = "\n\n".join(f"The ferry left at {n}." for n in range(1, 6))
+    short = "\n\n".join(f"The ferry left the harbour at {n} with the morning post." for n in range(1, 6))
     (folder / "notes.txt").write_text(f"Harbour notes\n\n{short}\n\n{filler}\n")
-    sailings = "\n\n".join(f"The ferry sails at {n}." for n in range(1, 7))
+    sailings = "\n\n".join(f"The ferry sails at {n} from the north pier, weather allowing." for n in range(1, 7))
     (folder / "timetable.txt").write_text(f"Island timetable\n\n{sailings}\n")
     ingest_paths(settings, [folder], embedder=embedder)
     service = SearchService(replace(settings, candidates=5, feedback_passages=0), embedder=embedder)
