@@ -15,6 +15,7 @@ import pytest
 
 from archive.documents import ChunkRecord
 from indexer.backends import KeywordBackend, VectorBackend
+from indexer.filters import Filter
 from indexer.keyword import KeywordIndex
 from indexer.vectors import VectorIndex
 
@@ -109,11 +110,11 @@ def test_keyword_backend_stems_ranks_and_counts(keyword_backend, tmp_path):
 
 def test_keyword_backend_filters_by_source_date_and_speaker(keyword_backend, tmp_path):
     index = filled_keyword(keyword_backend, tmp_path)
-    assert {cid for cid, _ in index.search("hotel", 10, source="daily b")[0]} == {2}
-    assert {cid for cid, _ in index.search("hotel", 10, date_from="2025-01-01")[0]} == {2}
-    assert {cid for cid, _ in index.search("hotel", 10, date_to="2024-12-31")[0]} == {1}
-    assert {cid for cid, _ in index.search("hotel", 10, speakers=["Enver Solomon"])[0]} == {1}
-    assert index.search("hotel", 10, speakers=[])[0] == []
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(source="daily b"))[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(date_from="2025-01-01"))[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(date_to="2024-12-31"))[0]} == {1}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(speakers=("Enver Solomon",)))[0]} == {1}
+    assert index.search("hotel", 10, Filter(speakers=()))[0] == []
 
 
 def test_keyword_backend_repairs_bad_syntax_instead_of_failing(keyword_backend, tmp_path):
