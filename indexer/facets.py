@@ -8,12 +8,15 @@ is one class added there. `meta.<field>` facets are `MetaFacet`s made on demand.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 MAX_FACET_VALUES = 50
+SKIPPED_META = frozenset({"pages", "dateline"})  # meta fields never offered as facets
+_FIELD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 MAX_META_VALUES = 50
 
 
@@ -169,3 +172,25 @@ def with_source_names(facets: dict[str, list[tuple[str, int]]], names: dict[str,
     """Sources are counted case-insensitively (as they filter); show each as it is most often written."""
     if "source" in facets:
         facets["source"] = [(names.get(value, value), count) for value, count in facets["source"]]
+
+
+def facet_fields(rows: Iterable[Any]) -> list[str]:
+    """The meta fields worth a facet, from documents' rows (with a `meta` JSON column): those holding lists of
+    words in any of them (topics, places, a mail's recipients), as `meta.<field>` facet names."""
+    fields: dict[str, None] = {}
+    for row in rows:
+        for name, value in parse_meta(row["meta"]).items():
+            if (
+                name not in SKIPPED_META
+                and _FIELD.fullmatch(name)
+                and isinstance(value, list)
+                and value
+                and all(isinstance(v, str) for v in value)
+            ):
+                fields.setdefault(name, None)
+    return [f"meta.{name}" for name in sorted(fields)]
+
+
+def facet_label(name: str) -> str:
+    """A facet's label on the page."""
+    return facet(name).label

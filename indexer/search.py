@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
-from archive.documents import StoredDocument, StoredQuote
+from archive.documents import StoredQuote
 from archive.quotes import Registry
 from archive.settings import Settings
 from archive.store import Store
@@ -30,8 +29,9 @@ from indexer.facets import facet_values
 from indexer.filters import filter_for
 from indexer.fusion import fusion_from
 from indexer.keyword import KeywordIndex
-from indexer.present import Presenter
+from indexer.present import COUNTED, Presenter
 from indexer.rank import Ranker
+from indexer.reading import ArchiveReading
 from indexer.request import MAX_CANDIDATES, MAX_EXPORT, MAX_K, MODES, SearchRequest, validate
 from indexer.reranker import Reranker
 from indexer.results import ArchiveStats, Hit, Passage, SearchResponse
@@ -61,7 +61,7 @@ class Generation:
         )
 
 
-class SearchService:
+class SearchService(ArchiveReading):
     def __init__(self, settings: Settings, embedder: Embedder | None = None, reranker: Reranker | None = None):
         self.settings = settings
         self.embedder = embedder or Embedder.from_settings(settings)
@@ -146,19 +146,12 @@ class SearchService:
             page.relation,
             request.group,
             facet_values(page.facets),
+            COUNTED[request.mode],
         )
 
     def _archive_sources(self) -> Sources:
         """The archive's sources and dates (counting sources scans every document: 10 ms at a million passages)."""
         return self._per_store_version("sources", lambda: Sources.of(self.store))
-
-    def _per_store_version(self, name: str, read: Callable[[], T]) -> T:
-        """What `read` returns, read again only when the store changed."""
-        version = self.store.version()
-        held = self._read_at.get(name)
-        if held is None or held[0] != version:
-            held = self._read_at[name] = (version, read())
-        return held[1]
 
     def registry(self) -> Registry:
         """Known speakers, reread when the store changed."""
@@ -197,9 +190,6 @@ class SearchService:
             if len(passages) == k:
                 break
         return passages
-
-    def document(self, doc_id: str) -> StoredDocument:
-        return self.store.document(doc_id)
 
     def stats(self) -> ArchiveStats:
         stats = self.store.stats()
