@@ -8,9 +8,11 @@ keyword mode the document-level list ranks them. Near-duplicate copies of a show
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from indexer.candidates import Candidate
+from indexer.facets import parse_meta
 
 MAX_PASSAGES = 3
 
@@ -42,14 +44,11 @@ class Article:
         return asdict(self)
 
 
-Collapsed = list[tuple[int, float, dict[str, int | None], list[str]]]
-
-
-def passages_by_document(collapsed: Collapsed, chunk_docs: dict[int, str]) -> dict[str, Collapsed]:
+def passages_by_document(collapsed: list[Candidate], chunk_docs: dict[int, str]) -> dict[str, list[Candidate]]:
     """The fused passages of each document, best first; documents in the order of their best passage."""
-    grouped: dict[str, Collapsed] = {}
+    grouped: dict[str, list[Candidate]] = {}
     for item in collapsed:
-        doc_id = chunk_docs.get(item[0])
+        doc_id = chunk_docs.get(item.chunk_id)
         if doc_id is not None:
             grouped.setdefault(doc_id, []).append(item)
     return grouped
@@ -72,8 +71,4 @@ def fold_copies(ranking: list[tuple[str, float]], groups: dict[str, str | None])
 
 def meta_of(row: Any) -> dict[str, Any]:
     """A stored document's meta as shown with a result (page numbers left out)."""
-    try:
-        meta = json.loads(row["meta"] or "{}")
-    except (TypeError, ValueError):
-        return {}
-    return {key: value for key, value in meta.items() if key != "pages"} if isinstance(meta, dict) else {}
+    return {key: value for key, value in parse_meta(row["meta"]).items() if key != "pages"}

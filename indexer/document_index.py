@@ -16,20 +16,11 @@ from typing import Any
 import tantivy
 
 from archive.settings import Settings
-from indexer.keyword import (
-    ANALYZER,
-    _as_datetime,
-    aggregate_facets,
-    build_analyzer,
-    date_range,
-    facet_meta,
-    parse_lenient,
-    searched_text,
-    with_filters,
-)
+from indexer.facets import Facts, meta_values
+from indexer.filters import Filter
+from indexer.keyword import PEOPLE_BOOST, TantivyIndex, add_common_fields, add_facts, searched_text
 
-SCHEMA_VERSION = "documents-2"  # 2: the title is part of the searched text
-FIXED_FACETS = ("source", "year", "month", "speaker")
+SCHEMA_VERSION = "documents-3"  # 3: fields named as in the keyword index; mail addresses and names
 
 
 @dataclass(frozen=True)
@@ -45,56 +36,19 @@ class DocumentRow:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class DocumentFilter:
-    """Restrictions on which documents match: every facet can be a filter."""
-
-    source: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    speakers: tuple[str, ...] | None = None
-    meta: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.source or self.date_from or self.date_to or self.speakers is not None or self.meta)
-
-
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("doc_id", stored=True, tokenizer_name="raw", fast=True)
-    builder.add_text_field("title", tokenizer_name=ANALYZER)
-    builder.add_text_field("text", tokenizer_name=ANALYZER)
-    builder.add_text_field("source_key", tokenizer_name="raw")
-    builder.add_text_field("source", tokenizer_name="raw", fast=True)
-    builder.add_text_field("year", tokenizer_name="raw", fast=True)
-    builder.add_text_field("month", tokenizer_name="raw", fast=True)
-    builder.add_text_field("speaker", tokenizer_name="raw", fast=True)
-    builder.add_json_field("meta", tokenizer_name="raw", fast=True)
-    builder.add_date_field("date", indexed=True, fast=True)
-    return builder.build()
+    builder.add_text_field("title", tokenizer_name="news_en")
+    builder.add_text_field("text", tokenizer_name="news_en")
+    return add_common_fields(builder).build()
 
 
-class DocumentIndex:
+class DocumentIndex(TantivyIndex):
+    schema = build_schema()
+
     def __init__(self, path: Path, title_boost: float = Settings.title_boost, create: bool = False):
-        self.path = Path(path)
-        self.schema = build_schema()
-        if create:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self.index = tantivy.Index(self.schema, path=str(self.path), reuse=False)
-        else:
-            self.index = tantivy.Index.open(str(self.path))
-        self.analyzer = build_analyzer()
-        self.index.register_tokenizer(ANALYZER, self.analyzer)
-        self.boosts = {name: weight for name, weight in {"text": 1.0, "title": title_boost}.items() if weight > 0}
-        self._writer: tantivy.IndexWriter | None = None
-
-    # -- writing ----------------------------------------------------------------------------------------
-
-    def _get_writer(self) -> tantivy.IndexWriter:
-        if self._writer is None:
-            self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
-        return self._writer
+        super().__init__(path, {"text": 1.0, "title": title_boost, "people": PEOPLE_BOOST}, create)
 
     def add(self, rows: Iterable[DocumentRow]) -> int:
         count = 0
@@ -103,91 +57,44 @@ class DocumentIndex:
             doc.add_text("doc_id", row.doc_id)
             doc.add_text("title", row.title)
             doc.add_text("text", searched_text(row.title, row.text))
-            if row.source:
-                doc.add_text("source", row.source.lower())
-                doc.add_text("source_key", row.source.lower())
-            if row.date:
-                doc.add_date("date", _as_datetime(row.date))
-                doc.add_text("year", row.date[:4])
-                doc.add_text("month", row.date[:7])
-            for name in row.speakers:
-                doc.add_text("speaker", name)
-            meta = facet_meta(row.meta)
-            if meta:
-                doc.add_json("meta", meta)
-            self._get_writer().add_document(doc)
+            add_facts(doc, Facts(row.source, row.date, tuple(row.speakers), meta_values(row.meta)), row.meta)
+            self.writer.add_document(doc)
             count += 1
         return count
 
     def delete(self, doc_ids: Iterable[str]) -> None:
         for doc_id in doc_ids:
-            self._get_writer().delete_documents_by_term("doc_id", doc_id)
+            self.writer.delete_documents_by_term("doc_id", doc_id)
 
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
-            self._writer = None
-        self.index.reload()
-
-    # -- reading ----------------------------------------------------------------------------------------
-
-    @property
-    def num_docs(self) -> int:
-        return self.index.searcher().num_docs
-
-    def query(self, text: str | None, where: DocumentFilter) -> tuple[tantivy.Query | None, bool]:
-        """The query over whole documents with its filters (None: matches nothing), and whether its syntax
-        had to be repaired. `text` None means every document passing the filters."""
-        fixed = False
-        if text is None:
-            query = tantivy.Query.all_query()
-        else:
-            parsed, fixed = parse_lenient(self.index, self.analyzer, text, self.boosts)
-            if parsed is None:
-                return None, True
-            query = parsed
-        clauses = [(tantivy.Occur.Must, query)]
-        if where.source:
-            clauses.append((tantivy.Occur.Must, self._term("source_key", where.source.lower())))
-        if where.date_from or where.date_to:
-            clauses.append((tantivy.Occur.Must, date_range(self.schema, where.date_from, where.date_to)))
-        if where.speakers is not None:
-            if not where.speakers:
-                return None, fixed
-            names = [(tantivy.Occur.Should, self._term("speaker", name)) for name in where.speakers]
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
-        for name, value in where.meta:
-            clauses.append((tantivy.Occur.Must, self._meta_term(name, value)))
-        return with_filters(query, [clause for _, clause in clauses[1:]]), fixed
-
-    def search(self, query: tantivy.Query, limit: int, sort: str = "relevance") -> tuple[list[tuple[str, float]], int]:
-        """(doc_id, score) best first (or by date), and the exact number of matching documents."""
+    def search(
+        self, text: str | None, where: Filter | None, limit: int, sort: str = "relevance"
+    ) -> tuple[list[tuple[str, float]], int]:
+        """(doc_id, score) best first (or by date), and the exact number of matching documents; `text` None
+        matches every document passing the filter."""
+        query, _ = self.query(text, where)
+        if query is None:
+            return [], 0
         searcher = self.index.searcher()
         if sort == "relevance":
-            result = searcher.search(query, limit, count=True)
+            result = searcher.search(query, max(limit, 1), count=True)
         else:
             order = tantivy.Order.Asc if sort == "date" else tantivy.Order.Desc
-            result = searcher.search(query, limit, count=True, order_by_field="date", order=order)
-        if not result.hits:
-            return [], int(result.count or 0)
-        found = []
-        for score, address in result.hits:
-            doc_id = searcher.doc(address)["doc_id"][0]
-            found.append((str(doc_id), float(score) if isinstance(score, float) else 0.0))
+            result = searcher.search(query, max(limit, 1), count=True, order_by_field="date", order=order)
+        hits = result.hits[:limit] if limit > 0 else []
+        found = [
+            (str(searcher.doc(address)["doc_id"][0]), float(score) if isinstance(score, float) else 0.0)
+            for score, address in hits
+        ]
         return found, int(result.count or 0)
 
-    def count(self, query: tantivy.Query) -> int:
-        return int(self.index.searcher().search(query, 1, count=True).count or 0)
+    def matching(self, text: str, where: Filter | None, doc_ids: Iterable[str]) -> set[str]:
+        """Which of these documents match the query under the filter."""
+        ids = sorted(set(doc_ids))
+        if not ids:
+            return set()
+        searcher = self.index.searcher()
+        among = tantivy.Query.term_set_query(self.schema, "doc_id", ids)
+        return {str(searcher.doc(address)["doc_id"][0]) for address in self._matching(text, where, among, len(ids))}
 
-    def facets(self, query: tantivy.Query, names: list[str]) -> dict[str, list[tuple[str, int]]]:
-        """For each facet (`source`, `year`, `month`, `speaker`, `meta.<field>`), its values among the matching
-        documents with how many match each, most first (years and months in time order)."""
-        return aggregate_facets(self.index.searcher(), query, names, {}) if names else {}
-
-    def _term(self, field_name: str, value: str) -> tantivy.Query:
-        return tantivy.Query.term_query(self.schema, field_name, value)
-
-    def _meta_term(self, name: str, value: str) -> tantivy.Query:
-        words = value.replace('"', " ")
-        return self.index.parse_query(f'meta.{name}:"{words}"', ["text"])
+    def _by_name(self, name: str) -> tantivy.Query:
+        return tantivy.Query.term_query(self.schema, "speaker_facet", name)

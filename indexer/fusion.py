@@ -1,13 +1,18 @@
 """Rank fusion: how the keyword, semantic and speaker-statement lists become one ranking.
 
 `rrf` is reciprocal rank fusion (the default); `convex` is a weighted sum of min-max normalized scores.
-Each returns (chunk id, fused score, {list name: rank in that list}) best first.
+Each returns (chunk id, fused score, {list name: rank in that list}) best first. `fusion_from` chooses one of the
+two once, from the settings (as txtai's `hybrid.py` does), as an object with `fuse` and `with_statements`.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from archive.settings import Settings
 
 Fused = list[tuple[int, float, dict[str, int | None]]]
 
@@ -39,13 +44,6 @@ def convex(scored: dict[str, list[tuple[int, float]]], weights: dict[str, float]
             scores[chunk_id] = scores.get(chunk_id, 0.0) + weight * (score - low) / span
             ranks.setdefault(chunk_id, dict.fromkeys(scored))[name] = rank
     return _ordered(scores, ranks)
-
-
-def placed_below(rest: list, floor: float, anchor: float) -> list:
-    """Items (id, score, ...) that follow a ranking's head, in their own order, scored under the head's lowest score
-    `floor`: each `floor` less its distance below `anchor` (the head's last score before any reordering). That depends
-    on the head alone, so an item scores the same however deep the search, and scores never rise down the list."""
-    return [(item[0], floor - 1e-6 - max(0.0, anchor - float(item[1])), *item[2:]) for item in rest]
 
 
 def _ordered(scores: dict[int, float], ranks: dict[int, dict[str, int | None]]) -> Fused:
@@ -90,9 +88,60 @@ def subject_of(query: str, speakers: list[str], honorifics: Collection[str] = ()
 def with_statements(lists: dict[str, list[int]], statements: list[int], k: int, weights: dict[str, float]) -> Fused:
     """Add a named speaker's statements, best first, as a third list. A passage that every first list ranks
     first keeps first place: the third list may reorder the rest, never demote it."""
-    third = rrf({**lists, "quotes": statements}, k, weights)
+    return _first_kept(lists, rrf({**lists, "quotes": statements}, k, weights))
+
+
+def _first_kept(lists: dict[str, list[int]], third: Fused) -> Fused:
     firsts = {ids[0] for ids in lists.values() if ids}
     if len(firsts) == 1 and all(lists.values()):
         (agreed,) = firsts
         third = [item for item in third if item[0] == agreed] + [item for item in third if item[0] != agreed]
     return third
+
+
+Scored = dict[str, list[tuple[int, float]]]
+
+
+class Fusion(Protocol):
+    """How the lists become one ranking: `fuse` the lists; `with_statements` adds a speaker's statements."""
+
+    def fuse(self, scored: Scored) -> Fused: ...
+
+    def with_statements(self, scored: Scored, statements: list[int]) -> Fused: ...
+
+
+def _ids(scored: Scored) -> dict[str, list[int]]:
+    return {name: [cid for cid, _ in hits] for name, hits in scored.items()}
+
+
+@dataclass(frozen=True)
+class ReciprocalRankFusion:
+    k: int
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def fuse(self, scored: Scored) -> Fused:
+        return rrf(_ids(scored), self.k, self.weights)
+
+    def with_statements(self, scored: Scored, statements: list[int]) -> Fused:
+        return with_statements(_ids(scored), statements, self.k, self.weights)
+
+
+@dataclass(frozen=True)
+class ConvexFusion:
+    weights: dict[str, float] = field(default_factory=dict)
+
+    def fuse(self, scored: Scored) -> Fused:
+        return convex(scored, self.weights)
+
+    def with_statements(self, scored: Scored, statements: list[int]) -> Fused:
+        """The statements as a third list scored by reciprocal rank (weight 1), the first-place rule kept."""
+        third = {**scored, "quotes": [(cid, 1.0 / rank) for rank, cid in enumerate(statements, start=1)]}
+        return _first_kept(_ids(scored), convex(third, self.weights))
+
+
+def fusion_from(settings: Settings) -> Fusion:
+    """The fusion the settings name, made once per service."""
+    weights = {"keyword": settings.keyword_weight, "semantic": settings.semantic_weight}
+    if settings.fusion == "convex":
+        return ConvexFusion(weights)
+    return ReciprocalRankFusion(settings.rrf_k, weights)

@@ -6,21 +6,20 @@ module without changing its callers.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import tantivy
 
 from archive.documents import ChunkRecord
 from archive.settings import Settings
+from indexer.facets import FACETS, Facts, facet, meta_values, parse_meta
 from indexer.feedback import Expansion
+from indexer.filters import Filter, as_datetime
 
 ANALYZER = "news_en"
-SCHEMA_VERSION = "keyword-4"  # 4: the title is part of each passage's searched text
+SCHEMA_VERSION = "keyword-5"  # 5: one `source` field for filter and facet; mail addresses and names
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Punctuation inside a word (boundary-layer, x-ray, e.g., Starmer's): tantivy would make such a word a phrase.
 _JOINED = re.compile(r"(?<=\w)(?:['’]s\b|[-'’./](?=\w))")
@@ -32,17 +31,6 @@ def searched_text(title: str, text: str) -> str:
     does (measured better than a separate title field with its own length norm: SciFact 0.684 vs 0.665). The
     `title` field is still indexed on its own, for an extra title weight (`title_boost`)."""
     return f"{title}\n{text}" if title else text
-
-
-def date_range(schema: tantivy.Schema, date_from: str | None, date_to: str | None) -> tantivy.Query:
-    """Documents dated from `date_from` to `date_to` inclusive (ISO dates; an open end is unbounded)."""
-    return tantivy.Query.range_query(
-        schema,
-        "date",
-        tantivy.FieldType.Date,
-        _as_datetime(date_from) if date_from else _EARLIEST,
-        _as_datetime(date_to) if date_to else _LATEST,
-    )
 
 
 def with_filters(query: tantivy.Query, filters: list[tantivy.Query]) -> tantivy.Query:
@@ -74,13 +62,38 @@ def _split_bare_words(part: str) -> str:
     return "".join(tokens)
 
 
+# An e-mail address in a query, bare or alone in double quotes: searched in the mail headers (`address`), and as a
+# phrase in the text, instead of as an OR of its words ("enron" OR "com").
+_ADDRESS = re.compile(r'"?\b([\w.+\'-]+@[\w-]+(?:\.[\w-]+)+)\b"?')
+MAIL_FIELDS = ("from", "to", "cc", "bcc")
+PEOPLE_BOOST = 0.5  # a mail's display names: found by name, never outweighing the text
+
+
+def with_addresses(text: str) -> str:
+    """The query with each e-mail address (quoted or not) as `(address:"a@b.c" OR "a@b.c")`."""
+    return _ADDRESS.sub(lambda m: f'(address:"{m.group(1).lower()}" OR "{m.group(1)}")', text)
+
+
+def mail_headers(meta: dict) -> tuple[list[str], list[str]]:
+    """A mail's addresses (From, To, Cc, Bcc, lower-cased) and the display names its `names` gives them."""
+    addresses: list[str] = []
+    for key in MAIL_FIELDS:
+        value = meta.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and "@" in item:
+                addresses.append(item.strip().lower())
+    names = meta.get("names")
+    people = [str(name) for name in names.values() if name] if isinstance(names, dict) else []
+    return list(dict.fromkeys(addresses)), people
+
+
 def parse_lenient(
     index: tantivy.Index, analyzer: tantivy.TextAnalyzer, text: str, boosts: dict[str, float]
 ) -> tuple[tantivy.Query | None, bool]:
     """The query in tantivy's syntax over the boosted fields, leniently; on a syntax error, its plain words
     (None when no word is left). Returns (query, whether it had to be repaired)."""
     fields = list(boosts)
-    query, errors = index.parse_query_lenient(as_terms(text), fields, field_boosts=boosts)
+    query, errors = index.parse_query_lenient(as_terms(with_addresses(text)), fields, field_boosts=boosts)
     if not errors:
         return query, False
     words = " ".join(w.lower() for w in _WORD.findall(text))
@@ -103,6 +116,20 @@ def build_analyzer() -> tantivy.TextAnalyzer:
     )
 
 
+def add_common_fields(builder: tantivy.SchemaBuilder) -> tantivy.SchemaBuilder:
+    """The fields both indexes share, named alike: filters and facets (`Filter.tantivy`, `indexer.facets`) and a
+    mail's headers."""
+    builder.add_text_field("source", tokenizer_name="raw", fast=True)
+    builder.add_date_field("date", indexed=True, fast=True)
+    builder.add_text_field("year", tokenizer_name="raw", fast=True)
+    builder.add_text_field("month", tokenizer_name="raw", fast=True)
+    builder.add_text_field("speaker_facet", tokenizer_name="raw", fast=True)
+    builder.add_json_field("meta", tokenizer_name="raw", fast=True)
+    builder.add_text_field("address", tokenizer_name="raw")
+    builder.add_text_field("people", tokenizer_name=ANALYZER)
+    return builder
+
+
 def build_schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("chunk_id", stored=True, indexed=True, fast=True)
@@ -110,90 +137,46 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("title", tokenizer_name=ANALYZER)
     builder.add_text_field("text", tokenizer_name=ANALYZER)
     builder.add_text_field("context", tokenizer_name=ANALYZER)
-    builder.add_text_field("source", tokenizer_name="raw")
     builder.add_text_field("speaker", tokenizer_name=ANALYZER)
     builder.add_text_field("org", tokenizer_name=ANALYZER)
-    builder.add_date_field("date", indexed=True, fast=True)
-    # facets: the values as shown, counted by aggregation (see `facets`)
-    builder.add_text_field("source_facet", tokenizer_name="raw", fast=True)
-    builder.add_text_field("year", tokenizer_name="raw", fast=True)
-    builder.add_text_field("month", tokenizer_name="raw", fast=True)
-    builder.add_text_field("speaker_facet", tokenizer_name="raw", fast=True)
-    builder.add_json_field("meta", tokenizer_name="raw", fast=True)
-    return builder.build()
+    return add_common_fields(builder).build()
 
 
-_EARLIEST, _LATEST = datetime(1700, 1, 1), datetime(2262, 1, 1)
-FACET_FIELDS = {"source": "source_facet", "year": "year", "month": "month", "speaker": "speaker_facet"}
-MAX_FACET_VALUES = 50
+def add_facts(doc: tantivy.Document, facts: Facts, meta: dict) -> None:
+    """A document's filter and facet fields (each facet's values from its `Facet` class) and mail headers."""
+    if facts.date:
+        doc.add_date("date", as_datetime(facts.date))
+    for kind in FACETS.values():
+        for value in kind.values(facts):
+            doc.add_text(kind.field, value)
+    if facts.meta:
+        doc.add_json("meta", facts.meta)
+    addresses, people = mail_headers(meta)
+    for address in addresses:
+        doc.add_text("address", address)
+    for name in people:
+        doc.add_text("people", name)
 
 
-@dataclass(frozen=True)
-class Filters:
-    """Which chunks may match: `source` ignores case; dates are inclusive ISO dates; `speakers` (when not None)
-    keeps chunks quoting one of those names; `doc_ids` (when not None) keeps chunks of those documents."""
-
-    source: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
-    speakers: list[str] | None = None
-    doc_ids: list[str] | None = None
-
-
-def facet_meta(meta: dict | str) -> dict[str, list[str]]:
-    """A document's meta (a dict or its JSON text) as facet values: lists stay lists, scalars become one value;
-    page numbers are not a facet."""
-    if isinstance(meta, str):
-        try:
-            meta = json.loads(meta) if meta else {}
-        except ValueError:
-            return {}
-    found: dict[str, list[str]] = {}
-    for key, value in meta.items() if isinstance(meta, dict) else ():
-        values = value if isinstance(value, list) else [value]
-        kept = [str(v) for v in values if isinstance(v, str | int | float) and str(v) != ""]
-        if kept and key != "pages":
-            found[key] = kept[:50]
-    return found
-
-
-def aggregate_facets(
-    searcher: tantivy.Searcher, query: tantivy.Query, names: list[str], fields: dict[str, str]
-) -> dict[str, list[tuple[str, int]]]:
-    """Terms aggregations for the named facets (`meta.<field>` reads the JSON field)."""
-    wanted = {f"f{i}": name for i, name in enumerate(names)}
-    aggregations = {
-        key: {
-            "terms": {
-                "field": fields.get(name, name),
-                "size": 10_000 if name in ("year", "month") else MAX_FACET_VALUES,
-            }
-        }
-        for key, name in wanted.items()
+def aggregate_facets(searcher: tantivy.Searcher, query: tantivy.Query, names: list[str]) -> dict:
+    """Terms aggregations for the named facets, each in its facet's order."""
+    kinds = {f"f{i}": facet(name) for i, name in enumerate(names)}
+    aggregations = {key: {"terms": {"field": kind.field, "size": kind.size()}} for key, kind in kinds.items()}
+    found = searcher.aggregate(query, aggregations) if kinds else {}
+    return {
+        kind.name: kind.ordered((str(b["key"]), int(b["doc_count"])) for b in found.get(key, {}).get("buckets", []))
+        for key, kind in kinds.items()
     }
-    found = searcher.aggregate(query, aggregations)
-    result: dict[str, list[tuple[str, int]]] = {}
-    for key, name in wanted.items():
-        buckets = [(str(b["key"]), int(b["doc_count"])) for b in found.get(key, {}).get("buckets", [])]
-        result[name] = sorted(buckets) if name in ("year", "month") else buckets
-    return result
 
 
-def _as_datetime(iso_date: str) -> datetime:
-    """A date as tantivy stores it, clamped to the range its timestamps can hold."""
-    return min(max(datetime.fromisoformat(iso_date[:10]), _EARLIEST), _LATEST)
+class TantivyIndex:
+    """What both tantivy indexes share: opening, writing, parsing a query with its `Filter`, counting, facets."""
 
+    schema: tantivy.Schema
+    id_field = ""
 
-class KeywordIndex:
-    def __init__(
-        self,
-        path: Path,
-        title_boost: float = Settings.title_boost,
-        context_boost: float = Settings.context_boost,
-        create: bool = False,
-    ):
+    def __init__(self, path: Path, boosts: dict[str, float], create: bool = False):
         self.path = Path(path)
-        self.schema = build_schema()
         if create:
             self.path.mkdir(parents=True, exist_ok=True)
             self.index = tantivy.Index(self.schema, path=str(self.path), reuse=False)
@@ -202,17 +185,79 @@ class KeywordIndex:
         self.analyzer = build_analyzer()
         self.index.register_tokenizer(ANALYZER, self.analyzer)
         # a field weighted 0 is not searched at all (a match there alone would be a hit scored 0)
-        weights = {"text": 1.0, "title": title_boost, "context": context_boost}
-        self.boosts = {name: weight for name, weight in weights.items() if weight > 0}
-        self._writer = None
-
-    # -- writing ----------------------------------------------------------------------------------------
+        self.boosts = {name: weight for name, weight in boosts.items() if weight > 0}
+        self._writer: tantivy.IndexWriter | None = None
 
     @property
     def writer(self) -> tantivy.IndexWriter:
         if self._writer is None:
             self._writer = self.index.writer(heap_size=128_000_000, num_threads=1)
         return self._writer
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer.wait_merging_threads()
+            self._writer = None
+        self.index.reload()
+
+    @property
+    def num_docs(self) -> int:
+        return self.index.searcher().num_docs
+
+    def parse(self, text: str) -> tuple[tantivy.Query | None, bool]:
+        """The query in tantivy's syntax, leniently; on a syntax error, its plain words. (query, was_fixed)"""
+        return parse_lenient(self.index, self.analyzer, text, self.boosts)
+
+    def _by_name(self, name: str) -> tantivy.Query:
+        raise NotImplementedError
+
+    def filtered(self, query: tantivy.Query, where: Filter | None) -> tantivy.Query | None:
+        """The query keeping only what passes the filter (None: nothing can)."""
+        clauses = (where or Filter()).tantivy(self.index, self.schema, self._by_name)
+        return None if clauses is None else with_filters(query, clauses)
+
+    def query(self, text: str | None, where: Filter | None = None) -> tuple[tantivy.Query | None, bool]:
+        """The query with its filters (None: it can match nothing), and whether its syntax was repaired; `text`
+        None matches everything that passes the filters."""
+        query, fixed = self.parse(text) if text is not None else (tantivy.Query.all_query(), False)
+        return (self.filtered(query, where) if query is not None else None), fixed
+
+    def count(self, text: str | None, where: Filter | None = None) -> int:
+        """The exact number of matches of the query under the filter."""
+        query, _ = self.query(text, where)
+        return 0 if query is None else int(self.index.searcher().search(query, 1, count=True).count or 0)
+
+    def facets(self, text: str | None, where: Filter | None, names: list[str]) -> dict[str, list[tuple[str, int]]]:
+        """For each facet (`source`, `year`, `month`, `speaker`, `meta.<field>`), its values among the matches
+        with how many match each, in the facet's order (most first; years and months in time order)."""
+        query, _ = self.query(text, where)
+        if query is None or not names:
+            return {name: [] for name in names}
+        return aggregate_facets(self.index.searcher(), query, names)
+
+    def _matching(self, text: str, where: Filter | None, among: tantivy.Query, size: int) -> list:
+        query, _ = self.query(text, where)
+        if query is None or not size:
+            return []
+        searcher = self.index.searcher()
+        hits = searcher.search(with_filters(query, [among]), size, count=False).hits
+        return [address for _, address in hits]
+
+
+class KeywordIndex(TantivyIndex):
+    schema = build_schema()
+
+    def __init__(
+        self,
+        path: Path,
+        title_boost: float = Settings.title_boost,
+        context_boost: float = Settings.context_boost,
+        create: bool = False,
+    ):
+        super().__init__(
+            path, {"text": 1.0, "title": title_boost, "context": context_boost, "people": PEOPLE_BOOST}, create
+        )
 
     def add(self, rows: Iterable[ChunkRecord]) -> int:
         count = 0
@@ -224,21 +269,13 @@ class KeywordIndex:
             doc.add_text("text", searched_text(row.title, row.text))
             if row.context:
                 doc.add_text("context", row.context)
-            if row.source:
-                doc.add_text("source", row.source.lower())
-                doc.add_text("source_facet", row.source.lower())
-            for name in filter(None, row.speakers.split(",")):
+            speakers = tuple(filter(None, row.speakers.split(",")))
+            for name in speakers:
                 doc.add_text("speaker", name)
-                doc.add_text("speaker_facet", name)
             for name in filter(None, row.orgs.split(",")):
                 doc.add_text("org", name)
-            if row.date:
-                doc.add_date("date", _as_datetime(row.date))
-                doc.add_text("year", row.date[:4])
-                doc.add_text("month", row.date[:7])
-            meta = facet_meta(row.meta)
-            if meta:
-                doc.add_json("meta", meta)
+            meta = parse_meta(row.meta)
+            add_facts(doc, Facts(row.source, row.date, speakers, meta_values(meta)), meta)
             self.writer.add_document(doc)
             count += 1
         return count
@@ -248,28 +285,11 @@ class KeywordIndex:
         if ids:
             self.writer.delete_documents_by_query(tantivy.Query.term_set_query(self.schema, "chunk_id", ids))
 
-    def commit(self) -> None:
-        if self._writer is not None:
-            self._writer.commit()
-            self._writer.wait_merging_threads()
-            self._writer = None
-        self.index.reload()
-
-    # -- reading ----------------------------------------------------------------------------------------
-
-    @property
-    def num_docs(self) -> int:
-        return self.index.searcher().num_docs
-
-    def parse(self, text: str) -> tuple[tantivy.Query | None, bool]:
-        """The query in tantivy's syntax, leniently; on a syntax error, its plain words. (query, was_fixed)"""
-        return parse_lenient(self.index, self.analyzer, text, self.boosts)
-
-    def query(
-        self, text: str, where: Filters | None = None, expansion: Expansion | None = None
+    def weighted(
+        self, text: str, where: Filter | None, expansion: Expansion | None
     ) -> tuple[tantivy.Query | None, bool]:
-        """The query with its filters (None: it can match nothing), and whether its syntax was repaired. An
-        expansion (pseudo-relevance feedback) reweighs the matches by its terms; it never adds matches."""
+        """The query with its filters; an expansion (pseudo-relevance feedback) reweighs the matches by its
+        terms and never adds matches."""
         query, fixed = self.parse(text)
         if query is None:
             return None, fixed
@@ -278,42 +298,18 @@ class KeywordIndex:
                 (tantivy.Occur.Should, tantivy.Query.boost_query(self._term(name, term), weight * boost))
                 for term, weight in expansion.terms.items()
                 for name, boost in self.boosts.items()
+                if name != "people"
             ]
             query = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, tantivy.Query.boost_query(query, expansion.query_weight)), *added]
             )
-        where = where or Filters()
-        clauses = [(tantivy.Occur.Must, query)]
-        if where.source:
-            clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(self.schema, "source", where.source.lower())))
-        if where.date_from or where.date_to:
-            clauses.append((tantivy.Occur.Must, date_range(self.schema, where.date_from, where.date_to)))
-        if where.speakers is not None:
-            names = [
-                (tantivy.Occur.Should, self._phrase(field, name))
-                for name in where.speakers
-                for field in ("speaker", "org")
-            ]
-            if not names:
-                return None, fixed
-            clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query(names)))
-        if where.doc_ids is not None:
-            if not where.doc_ids:
-                return None, fixed
-            clauses.append(
-                (tantivy.Occur.Must, tantivy.Query.term_set_query(self.schema, "doc_id", list(where.doc_ids)))
-            )
-        return with_filters(query, [clause for _, clause in clauses[1:]]), fixed
+        return self.filtered(query, where), fixed
 
     def search(
         self,
         text: str,
         limit: int,
-        source: str | None = None,
-        date_from: str | None = None,
-        date_to: str | None = None,
-        speakers: list[str] | None = None,
-        doc_ids: list[str] | None = None,
+        where: Filter | None = None,
         sort: str = "relevance",
         expansion: Expansion | None = None,
     ) -> tuple[list[tuple[int, float]], bool]:
@@ -321,7 +317,7 @@ class KeywordIndex:
         to be repaired. `expansion` reweighs the same matches by feedback terms (`indexer.feedback`)."""
         if limit <= 0:
             return [], False
-        query, fixed = self.query(text, Filters(source, date_from, date_to, speakers, doc_ids), expansion)
+        query, fixed = self.weighted(text, where, expansion)
         if query is None:
             return [], fixed
         searcher = self.index.searcher()
@@ -338,28 +334,25 @@ class KeywordIndex:
             for (score, _), cid in zip(hits, ids, strict=True)
         ], fixed
 
-    def count(self, text: str, where: Filters | None = None) -> int:
-        """The exact number of chunks matching the query and filters."""
-        query, _ = self.query(text, where)
-        if query is None:
-            return 0
-        return int(self.index.searcher().search(query, 1, count=True).count or 0)
-
-    def facets(self, text: str, where: Filters | None, names: list[str]) -> dict[str, list[tuple[str, int]]]:
-        """For each facet (`source`, `year`, `month`, `speaker`, `meta.<field>`), its values among the matching
-        chunks with how many match each, most first (years and months in time order)."""
-        query, _ = self.query(text, where)
-        if query is None or not names:
-            return {name: [] for name in names}
-        return aggregate_facets(self.index.searcher(), query, names, FACET_FIELDS)
+    def matching(self, text: str, where: Filter | None, chunk_ids: Iterable[int]) -> set[int]:
+        """Which of these chunks match the query under the filter."""
+        ids = sorted(set(chunk_ids))
+        among = tantivy.Query.term_set_query(self.schema, "chunk_id", ids) if ids else None
+        addresses = self._matching(text, where, among, len(ids)) if among is not None else []
+        return (
+            {int(cid) for cid in self.index.searcher().fast_field_values("chunk_id", addresses)} if addresses else set()
+        )
 
     def _term(self, field: str, term: str) -> tantivy.Query:
         """An analysed term (as the index stores it) in one field."""
         return tantivy.Query.term_query(self.schema, field, term)
 
-    def _phrase(self, field: str, name: str) -> tantivy.Query:
+    def _by_name(self, name: str) -> tantivy.Query:
+        """A quoted name: its words as a phrase in the speaker or the organisation field."""
         words = " ".join(_WORD.findall(name))
-        return self.index.parse_query(f'"{words}"', [field])
+        return tantivy.Query.boolean_query(
+            [(tantivy.Occur.Should, self.index.parse_query(f'"{words}"', [field])) for field in ("speaker", "org")]
+        )
 
     def query_terms(self, text: str) -> set[str]:
         """The stemmed terms of a query, for highlighting."""

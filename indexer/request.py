@@ -12,11 +12,11 @@ from datetime import date
 
 from archive.errors import InvalidRequestError
 from archive.settings import Settings
+from indexer.facets import FIXED_FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
 GROUPS = ("passage", "document")
 SORTS = ("relevance", "date", "-date")
-FIXED_FACETS = ("source", "year", "month", "speaker")
 MAX_K = 100
 MAX_CANDIDATES = 1000
 MAX_EXPORT = 10_000

@@ -11,13 +11,14 @@ import json
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from archive.errors import ArchiveError
+from indexer.candidates import Candidate, placed_below
 from indexer.embedder import CPU_BATCH, resolve_precision
-from indexer.fusion import placed_below
 
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "spiece.model", "sentencepiece.bpe.model", "vocab.json")
 
@@ -106,16 +107,16 @@ def _check_folder(folder: Path, given: str) -> None:
         raise ArchiveError(f"reranker {given!r} has no tokenizer files ({', '.join(_TOKENIZER_FILES)}). {what_to_do}")
 
 
-def reranked(fused: list, scores: np.ndarray) -> list:
-    """A ranking whose head (the first len(scores) items) is reordered by the reranker's scores, each carrying its
-    score and a `rerank` place; the rest keep their order below (`placed_below`), so a hit scores the same on
-    every page and in an export. Items are (chunk id, score, ranks, copies); ties keep the first ranking's order."""
+def reranked(fused: list[Candidate], scores: np.ndarray) -> list[Candidate]:
+    """A ranking whose head (the first len(scores) candidates) is reordered by the reranker's scores, each carrying
+    its score and a `rerank` place; the rest keep their order below (`placed_below`), so a hit scores the same on
+    every page and in an export. Ties keep the first ranking's order."""
     head, tail = fused[: len(scores)], fused[len(scores) :]
     if not head:
         return fused
     order = sorted(range(len(head)), key=lambda i: (-float(scores[i]), i))
-    result = []
-    for place, i in enumerate(order, start=1):
-        cid, _, ranks, *rest = head[i]
-        result.append((cid, float(scores[i]), {**ranks, "rerank": place}, *rest))
-    return result + placed_below(tail, float(scores.min()), float(head[-1][1]))
+    result = [
+        replace(head[i], score=float(scores[i]), ranks={**head[i].ranks, "rerank": place})
+        for place, i in enumerate(order, start=1)
+    ]
+    return result + placed_below(tail, float(scores.min()), float(head[-1].score))

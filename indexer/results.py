@@ -40,7 +40,8 @@ class Hit:
 @dataclass(frozen=True)
 class SearchResponse:
     """One page of results. `total` is exact when `total_relation` is "eq" (keyword mode: every match counted)
-    and a lower bound when it is "gte" (semantic and hybrid: the ranked candidates), as in Elasticsearch."""
+    and a lower bound when it is "gte" (semantic and hybrid rank without a fixed end), as in Elasticsearch.
+    `counted` names the set the total, the facets and the date histogram all count (`indexer.present.COUNTED`)."""
 
     query: str
     mode: str
@@ -53,6 +54,7 @@ class SearchResponse:
     total_relation: str = "eq"
     group: str = "passage"
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    counted: str = "matches"
 
     def to_json(self) -> dict[str, Any]:
         """The response in the API's shape (also printed by `archive search --json`)."""
@@ -62,6 +64,7 @@ class SearchResponse:
             "group": self.group,
             "total": self.total,
             "total_relation": self.total_relation,
+            "counted": self.counted,
             "offset": self.offset,
             "k": self.k,
             "took_ms": self.took_ms,

@@ -12,9 +12,11 @@ import pytest
 
 from archive.documents import RawRecord
 from archive.settings import Settings
+from indexer.filters import Filter
 from indexer.ingest import ingest_records
-from indexer.keyword import Filters
+from indexer.retrieve import allowed_ids, semantic_hits
 from indexer.search import SearchRequest, SearchService
+from indexer.sources import Sources
 from web import create_app
 from web.openapi import openapi_document
 
@@ -270,16 +272,18 @@ def test_a_filtered_semantic_list_is_the_same_whether_neighbours_are_filtered_or
     ingest_records(settings, records, embedder=embedder)
     service = SearchService(settings, embedder=embedder)
     generation = service.generation
+    sources = Sources.of(service.store)
     vector = embedder.encode_query("coffee exports")
     # a third of the archive is from 2005, so 3 × 3 neighbours are tried per hit wanted: for two 2005 passages, the
     # one on coffee is among those tried and the three on film awards are not, so the allowed ids must be listed
     for where in (
-        Filters(source="wire"),
-        Filters(source="DAILY"),
-        Filters(date_from="2004-02-01"),
-        Filters(source="daily", date_to="2004-01-31"),
-        Filters(date_from="2005-01-01"),
+        Filter(source="wire"),
+        Filter(source="DAILY"),
+        Filter(date_from="2004-02-01"),
+        Filter(source="daily", date_to="2004-01-31"),
+        Filter(date_from="2005-01-01"),
     ):
         for depth in (1, 2, 3, 50):
-            listed = generation.vectors.search(vector, depth, service._allowed(where))
-            assert listed and service._semantic_hits(generation, vector, depth, where) == listed, (where, depth)
+            listed = generation.vectors.search(vector, depth, allowed_ids(service.store, where))
+            found = semantic_hits(generation.vectors, service.store, sources, vector, depth, where, settings)
+            assert listed and found == listed, (where, depth)

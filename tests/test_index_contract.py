@@ -14,7 +14,9 @@ import numpy as np
 import pytest
 
 from archive.documents import ChunkRecord
-from indexer.backends import KeywordBackend, VectorBackend
+from indexer.backends import DocumentBackend, KeywordBackend, VectorBackend
+from indexer.document_index import DocumentIndex, DocumentRow
+from indexer.filters import Filter
 from indexer.keyword import KeywordIndex
 from indexer.vectors import VectorIndex
 
@@ -25,6 +27,11 @@ class Backend:
     reopen: Callable[[Path], object]
 
 
+DOCUMENT_BACKENDS = {
+    "tantivy": Backend(
+        lambda path: DocumentIndex(path / "docs", create=True), lambda path: DocumentIndex(path / "docs")
+    ),
+}
 KEYWORD_BACKENDS = {
     "tantivy": Backend(lambda path: KeywordIndex(path / "kw", create=True), lambda path: KeywordIndex(path / "kw")),
 }
@@ -49,6 +56,11 @@ VECTOR_BACKENDS = {
 @pytest.fixture(params=list(KEYWORD_BACKENDS))
 def keyword_backend(request) -> Backend:
     return KEYWORD_BACKENDS[request.param]
+
+
+@pytest.fixture(params=list(DOCUMENT_BACKENDS))
+def document_backend(request) -> Backend:
+    return DOCUMENT_BACKENDS[request.param]
 
 
 @pytest.fixture(params=list(VECTOR_BACKENDS))
@@ -109,11 +121,11 @@ def test_keyword_backend_stems_ranks_and_counts(keyword_backend, tmp_path):
 
 def test_keyword_backend_filters_by_source_date_and_speaker(keyword_backend, tmp_path):
     index = filled_keyword(keyword_backend, tmp_path)
-    assert {cid for cid, _ in index.search("hotel", 10, source="daily b")[0]} == {2}
-    assert {cid for cid, _ in index.search("hotel", 10, date_from="2025-01-01")[0]} == {2}
-    assert {cid for cid, _ in index.search("hotel", 10, date_to="2024-12-31")[0]} == {1}
-    assert {cid for cid, _ in index.search("hotel", 10, speakers=["Enver Solomon"])[0]} == {1}
-    assert index.search("hotel", 10, speakers=[])[0] == []
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(source="daily b"))[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(date_from="2025-01-01"))[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(date_to="2024-12-31"))[0]} == {1}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(speakers=("Enver Solomon",)))[0]} == {1}
+    assert index.search("hotel", 10, Filter(speakers=()))[0] == []
 
 
 def test_keyword_backend_repairs_bad_syntax_instead_of_failing(keyword_backend, tmp_path):
@@ -135,6 +147,76 @@ def test_keyword_backend_analyzes_queries_and_text_alike_for_highlighting(keywor
     index = filled_keyword(keyword_backend, tmp_path)
     terms = index.query_terms("Refugees rioting")
     assert set(index.analyze("refugee")) <= terms and set(index.analyze("riots")) <= terms
+
+
+def test_keyword_backend_counts_facets_and_tells_which_chunks_match(keyword_backend, tmp_path):
+    index = filled_keyword(keyword_backend, tmp_path)
+    assert index.count("hotel") == 2 and index.count("hotel", Filter(source="daily a")) == 1
+    assert index.count("zebra") == 0
+    facets = index.facets("hotel OR riot", None, ["source", "year", "month", "speaker"])
+    assert facets["source"] == [("daily a", 1), ("daily b", 1)]
+    assert facets["year"] == [("2024", 1), ("2025", 2)] and facets["month"][0] == ("2024-08", 1)
+    assert facets["speaker"] == [("Enver Solomon", 1)]
+    assert index.facets("hotel", Filter(date_from="2025-01-01"), ["year"]) == {"year": [("2025", 1)]}
+    assert index.matching("hotel", None, [1, 2, 3]) == {1, 2}
+    assert index.matching("hotel", Filter(source="daily b"), [1, 2, 3]) == {2}
+    assert index.matching("hotel", None, []) == set()
+
+
+# -- document backends -------------------------------------------------------------------------------------
+
+
+def filled_documents(backend: Backend, path: Path):
+    index = backend.make(path)
+    index.add(
+        [
+            DocumentRow(
+                "a", "Hotel attacked", "Rioters attacked a hotel.", "Daily A", "2024-08-04", ("Enver Solomon",)
+            ),
+            DocumentRow(
+                "b",
+                "Council",
+                "The council approved a new hotel.",
+                "Daily B",
+                "2025-01-10",
+                (),
+                {"topics": ["planning", "housing"]},
+            ),
+            DocumentRow("c", "Weather", "Rain is expected.", None, None),
+        ]
+    )
+    index.commit()
+    return index
+
+
+def test_document_backend_satisfies_the_protocol(document_backend, tmp_path):
+    assert isinstance(document_backend.make(tmp_path), DocumentBackend)
+
+
+def test_document_backend_searches_counts_and_filters_whole_documents(document_backend, tmp_path):
+    index = filled_documents(document_backend, tmp_path)
+    assert index.num_docs == 3
+    hits, count = index.search("hotel", None, 10)
+    assert {doc for doc, _ in hits} == {"a", "b"} and count == 2
+    assert index.search("hotel", None, 1)[1] == 2, "the count is of every match, not of the hits asked for"
+    assert [doc for doc, _ in index.search("hotel", None, 10, sort="-date")[0]] == ["b", "a"]
+    assert [doc for doc, _ in index.search(None, Filter(meta=(("topics", "housing"),)), 10)[0]] == ["b"]
+    assert index.search("hotel", Filter(speakers=("Enver Solomon",)), 10)[0][0][0] == "a"
+    assert index.search("hotel", Filter(speakers=()), 10) == ([], 0)
+    assert index.count("hotel", Filter(source="DAILY A")) == 1
+    assert index.facets("hotel", None, ["year", "meta.topics"]) == {
+        "year": [("2024", 1), ("2025", 1)],
+        "meta.topics": [("housing", 1), ("planning", 1)],
+    }
+    assert index.matching("hotel", Filter(date_from="2025-01-01"), ["a", "b", "c"]) == {"b"}
+
+
+def test_document_backend_deletes_and_reopens_from_disk(document_backend, tmp_path):
+    index = filled_documents(document_backend, tmp_path)
+    index.delete(["a"])
+    index.commit()
+    reopened = document_backend.reopen(tmp_path)
+    assert [doc for doc, _ in reopened.search("hotel", None, 10)[0]] == ["b"] and reopened.num_docs == 2
 
 
 # -- vector backends ---------------------------------------------------------------------------------------
@@ -219,6 +301,17 @@ def test_vector_backend_filters_with_allowed_ids_and_an_empty_filter_finds_nothi
     allowed = np.array([1, 4, 7, 99999], dtype=np.int64)
     assert {cid for cid, _ in index.search(vectors[500], 10, allowed)} == {1, 4, 7}
     assert index.search(vectors[500], 10, np.array([], dtype=np.int64)) == []
+
+
+def test_vector_backend_scores_only_the_ids_asked_among(vector_backend, tmp_path):
+    index, vectors = filled_vectors(vector_backend, tmp_path)
+    ids = np.array([1, 4, 7, 99_999], dtype=np.int64)  # 99_999 is not held: left out
+    found = index.among(vectors[1], ids, 10)
+    assert [cid for cid, _ in found][0] == 4 and {cid for cid, _ in found} == {1, 4, 7}
+    assert np.allclose(
+        [score for _, score in found], sorted((vectors[:3] @ vectors[1]).tolist(), reverse=True), atol=1e-2
+    )
+    assert index.among(vectors[1], np.array([], dtype=np.int64), 10) == []
 
 
 def test_vector_backend_deletes_and_round_trips_through_a_file(vector_backend, tmp_path):

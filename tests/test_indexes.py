@@ -3,6 +3,7 @@
 import numpy as np
 
 from archive.documents import ChunkRecord
+from indexer.filters import Filter
 from indexer.keyword import KeywordIndex
 from indexer.vectors import VectorIndex
 
@@ -23,8 +24,8 @@ def test_keyword_index_stems_finds_phrases_and_filters(tmp_path):
     index.commit()
     assert [cid for cid, _ in index.search("refugee", 10)[0]] == [1]
     assert [cid for cid, _ in index.search('"new hotel"', 10)[0]] == [2]
-    assert {cid for cid, _ in index.search("hotel", 10, source="daily b")[0]} == {2}
-    assert {cid for cid, _ in index.search("hotel", 10, date_from="2025-01-01")[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(source="daily b"))[0]} == {2}
+    assert {cid for cid, _ in index.search("hotel", 10, Filter(date_from="2025-01-01"))[0]} == {2}
     assert [cid for cid, _ in index.search("riot", 10)[0]] == [3]
 
 

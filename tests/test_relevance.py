@@ -11,6 +11,7 @@ import pytest
 from archive.errors import SettingsError
 from archive.settings import Settings
 from indexer.feedback import Expansion, expansion, moved_towards
+from indexer.filters import Filter
 from indexer.ingest import ingest_paths
 from indexer.keyword import as_terms, build_analyzer
 from indexer.search import SearchRequest, SearchService
@@ -47,7 +48,7 @@ def test_a_hyphenated_query_finds_what_its_words_find(service):
 def test_a_filter_selects_without_changing_scores(service):
     index = service.generation.keyword
     plain = dict(index.search("Home Office", 100)[0])
-    dated, _ = index.search("Home Office", 100, date_from="2025-02-01")
+    dated, _ = index.search("Home Office", 100, Filter(date_from="2025-02-01"))
     assert dated and len(dated) < len(plain)
     for chunk_id, score in dated:
         assert score == pytest.approx(plain[chunk_id])

@@ -12,6 +12,7 @@ import pytest
 
 from archive.errors import ArchiveError
 from archive.settings import Settings
+from indexer.candidates import Candidate
 from indexer.reranker import Reranker, reranked
 from indexer.search import SearchRequest, SearchService
 
@@ -150,9 +151,9 @@ def test_a_model_with_more_than_one_score_per_pair_is_refused(tmp_path, embedder
 
 
 def test_the_tail_keeps_its_order_below_the_head():
-    fused = [(cid, 1.0 / cid, {"keyword": cid}, []) for cid in range(1, 7)]
+    fused = [Candidate(cid, 1.0 / cid, {"keyword": cid}) for cid in range(1, 7)]
     result = reranked(fused, np.array([0.2, 0.9, 0.5], dtype=np.float32))
-    assert [item[0] for item in result] == [2, 3, 1, 4, 5, 6]
-    assert [item[2].get("rerank") for item in result] == [1, 2, 3, None, None, None]
-    scores = [item[1] for item in result]
+    assert [item.chunk_id for item in result] == [2, 3, 1, 4, 5, 6]
+    assert [item.ranks.get("rerank") for item in result] == [1, 2, 3, None, None, None]
+    scores = [item.score for item in result]
     assert scores == sorted(scores, reverse=True) and scores[3] < 0.2

@@ -1,7 +1,8 @@
 import pytest
 
 from archive.errors import InvalidRequestError
-from indexer.search import SearchRequest, rrf
+from indexer.fusion import rrf
+from indexer.search import SearchRequest
 
 QUESTION = "what did the Refugee Council say about riots"
 

@@ -123,3 +123,21 @@ def test_source_filters_ignore_case(store):
 
 def test_marks_make_one_placeholder_per_value():
     assert marks(3) == "?,?,?"
+
+
+def test_an_older_store_is_upgraded_by_named_migrations_recorded_once(tmp_path):
+    from archive.store.base import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    store = Store(path)
+    assert store.migrations() == [name for name, _ in MIGRATIONS]
+    # make it look like a store from before the migrations: no meta column, no quote evidence, nothing recorded
+    store.db.execute("ALTER TABLE quotes DROP COLUMN evidence")
+    store.db.execute("ALTER TABLE quotes DROP COLUMN method")
+    store.db.execute("DELETE FROM _migrations")
+    store.close()
+    upgraded = Store(path)
+    assert upgraded.migrations() == ["m001_documents_meta", "m002_quote_evidence_and_method"]
+    assert {"evidence", "method"} <= {r[1] for r in upgraded.db.execute("PRAGMA table_info(quotes)")}
+    upgraded.close()
+    assert Store(path).migrations() == upgraded.migrations(), "a migration is applied once"

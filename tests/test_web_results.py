@@ -1,8 +1,8 @@
 """What the search page draws beside its results: the histogram's bars, who speaks, meta highlights."""
 
 from archive.documents import StoredQuote
-from indexer.facets import FacetValue
-from web.results import date_range, facet_fields, histogram, meta_highlights, speakers_by_chunk
+from indexer.facets import FacetValue, facet_fields
+from web.results import date_range, histogram, meta_highlights, speakers_by_chunk
 
 
 def facets(years: dict[str, int], months: dict[str, int]) -> dict[str, list[FacetValue]]:

@@ -119,7 +119,19 @@ FACETS = {
 }
 SEARCH = {
     "type": "object",
-    "required": ["query", "mode", "group", "total", "total_relation", "offset", "k", "took_ms", "notices", "results"],
+    "required": [
+        "query",
+        "mode",
+        "group",
+        "total",
+        "total_relation",
+        "counted",
+        "offset",
+        "k",
+        "took_ms",
+        "notices",
+        "results",
+    ],
     "properties": {
         "query": {"type": "string"},
         "mode": {"type": "string", "enum": list(MODES)},
@@ -130,6 +142,13 @@ SEARCH = {
             "enum": ["eq", "gte"],
             "description": "`eq`: exact (keyword mode); `gte`: at least this many (semantic and "
             "hybrid rank candidates and have no fixed end).",
+        },
+        "counted": {
+            "type": "string",
+            "enum": ["matches", "matches+nearest", "nearest"],
+            "description": "The set that `total`, the facets and the date histogram all count: `matches` (keyword: "
+            "every passage or article matching the words), `matches+nearest` (hybrid: those plus the semantic "
+            "candidates that do not match the words), `nearest` (semantic: the semantic candidates).",
         },
         "offset": {"type": "integer"},
         "k": {"type": "integer"},

@@ -5,19 +5,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from archive.documents import StoredQuote
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
+from indexer.facets import FIXED_FACETS, facet_label
+from indexer.filters import Filter
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
-from web.results import date_range, facet_fields, histogram, meta_highlights, speakers_by_chunk
+from web.results import date_range, histogram, meta_highlights, speakers_by_chunk
 from web.searching import (
     SPEAKER_KINDS,
     browse_from_args,
     document_view,
     meta_filters,
+    page_number,
     request_from_args,
     service,
     speakers_from_args,
@@ -34,9 +37,7 @@ def render(template: str, json_url: str | None, status: int = 200, **context):
 
 
 SEARCH_ARGS = ("q", "mode", "group", "sort", "source", "date_from", "date_to", "speaker", "org")
-PAGE_FACETS = ("source", "year", "month", "speaker")
 SORTS = (("relevance", "relevance"), ("-date", "newest"), ("date", "oldest"))
-FACET_LABELS = {"source": "Source", "year": "Year", "speaker": "Who is quoted"}
 
 
 def search_state(args) -> dict[str, str | list[str]]:
@@ -56,15 +57,8 @@ def search_link(state: dict, **changes) -> str:
 
 def page_facets() -> tuple[str, ...]:
     """Source, year, month (for the histogram), speaker, and the meta fields this archive's documents have
-    (topics, places...), looked up once per change of the store."""
-    store = service().store
-    cache = current_app.extensions.setdefault("pages.meta_facets", {})
-    version = store.version()
-    if version not in cache:
-        rows, _ = store.list_documents(sort="-date", limit=1000)
-        cache.clear()
-        cache[version] = tuple(facet_fields(rows))
-    return PAGE_FACETS + cache[version]
+    (topics, places...)."""
+    return FIXED_FACETS + service().meta_facets()
 
 
 @bp.get("/")
@@ -88,8 +82,8 @@ def search_page():
         "chips": filter_chips(state),
     }
     try:
-        context["sources"] = service().store.sources()
-        context["empty_archive"] = service().store.is_empty()
+        context["sources"] = service().sources()
+        context["empty_archive"] = service().is_empty()
     except ArchiveError:
         context["empty_archive"] = True
     status = 200
@@ -124,16 +118,24 @@ def search_page():
     return render("search.html", json_url, status, **context)
 
 
+# What the total, the facets and the histogram count, in words (`SearchResponse.counted`).
+COUNTED_WORDS = {
+    "matches": "matching the words",
+    "matches+nearest": "matching the words, or among the closest in meaning",
+    "nearest": "among the closest in meaning",
+}
+
+
 def results_context(response, state: dict) -> dict:
     """Everything the page draws around one page of results: the views, the histogram, the facets, who speaks
     in each passage, the titles of copies, the export links."""
     doc_ids = list(dict.fromkeys(result.doc_id for result in response.results))
-    quotes = [quote for doc_id in doc_ids for quote in service().store.quotes(doc_id=doc_id)]
-    copies = sorted({d for result in response.results for d in result.duplicates})
-    titles = {doc_id: row["title"] for doc_id, row in service().store.documents_meta(copies).items()}
+    quotes = service().quotes_in(doc_ids)
+    titles = service().titles(sorted({d for result in response.results for d in result.duplicates}))
     export = {**state, "group": response.group}
     return {
         "response": response,
+        "counted_words": COUNTED_WORDS,
         "views": {"document": search_link(state, group="document"), "passage": search_link(state, group="passage")},
         "histogram": histogram(response.facets),
         "facets": facet_panels(response.facets, state),
@@ -169,26 +171,22 @@ def facet_panels(facets: dict, state: dict) -> list[dict]:
                 active = str(state.get(name, "")).lower() == facet.value.lower()
                 href = search_link(state, **{name: None if active else facet.value})
             shown.append({"value": facet.value, "count": facet.count, "href": href, "active": active})
-        label = FACET_LABELS.get(name) or name.removeprefix("meta.").replace("_", " ").capitalize()
-        panels.append({"name": name, "label": label, "entries": shown})
+        panels.append({"name": name, "label": facet_label(name), "entries": shown})
     return panels
 
 
 def filter_chips(state: dict) -> list[tuple[str, str]]:
-    """The filters in force, each with a link to the same search without it."""
-    chips = []
-    for key, label in (("source", "source"), ("speaker", "speaker"), ("org", "organisation")):
-        if state.get(key):
-            chips.append((f"{label}: {state[key]}", search_link(state, **{key: None})))
-    if state.get("date_from") or state.get("date_to"):
-        span = f"{state.get('date_from') or '…'} to {state.get('date_to') or '…'}"
-        chips.append((f"dates: {span}", search_link(state, date_from=None, date_to=None)))
-    for key, values in state.items():
-        if key.startswith("meta."):
-            for value in values:
-                rest = [v for v in values if v != value] or None
-                chips.append((f"{key.removeprefix('meta.')}: {value}", search_link(state, **{key: rest})))
-    return chips
+    """The filters in force (`Filter.chips`), each with a link to the same search without it."""
+    meta = tuple((key[5:], value) for key, values in state.items() if key.startswith("meta.") for value in values)
+    where = Filter(
+        source=state.get("source"),
+        date_from=state.get("date_from"),
+        date_to=state.get("date_to"),
+        meta=meta,
+        speaker=state.get("speaker"),
+        org=state.get("org"),
+    )
+    return [(chip.label, search_link(state, **chip.without)) for chip in where.chips()]
 
 
 def _pages(response, state) -> dict:
@@ -212,10 +210,7 @@ DOCUMENTS_PAGE_SIZE = 50
 @bp.get("/documents")
 def documents_page():
     """Browse the archive without a query: documents filtered by source, dates and meta fields, in an order."""
-    raw = request.args.get("page", "1") or "1"
-    if not raw.isdigit() or int(raw) < 1:
-        raise InvalidRequestError.about("page", f"must be a whole number from 1, got {raw!r}")
-    page = int(raw)
+    page = page_number(request.args)
     args = request.args.copy()
     args["limit"] = str(DOCUMENTS_PAGE_SIZE)
     args["offset"] = str((page - 1) * DOCUMENTS_PAGE_SIZE)
@@ -250,7 +245,7 @@ def documents_page():
         last=last,
         state=state,
         chips=chips,
-        sources=service().store.sources(),
+        sources=service().sources(),
         sorts=(("-date", "newest"), ("date", "oldest"), ("title", "title"), ("id", "id")),
         previous=link(page=page - 1) if page > 1 else None,
         next=link(page=page + 1) if page < last else None,
@@ -292,9 +287,9 @@ def speaker_page(name: str):
     if not known:
         raise NotFoundError(f"no speaker or organisation known as {name!r}")
     if len(known) == 1 and registry.kind(known[0]) == "org":
-        quotes = service().store.quotes(orgs=known)
+        quotes = service().quotes_by(orgs=known)
     else:
-        quotes = service().store.quotes(speakers=known)
+        quotes = service().quotes_by(speakers=known)
     entry = registry.people.get(known[0], {}) if len(known) == 1 else {}
     return render(
         "speaker.html",
@@ -348,7 +343,7 @@ def document_page(doc_id: str):
     focus = next((c for c in doc.chunks if c.chunk_id == hit_chunk), None) if hit_chunk is not None else None
     similar_to = focus or (doc.chunks[0] if doc.chunks else None)
     similar = service().similar(similar_to.chunk_id) if similar_to and similar_to.chunk_id is not None else []
-    titles = {d: row["title"] for d, row in service().store.documents_meta(list(doc.duplicates)).items()}
+    titles = service().titles(list(doc.duplicates))
     return render(
         "document.html",
         url_for("api.document", doc_id=doc.doc_id),

@@ -4,8 +4,6 @@ each passage, the titles of "also in" copies, an article's meta highlights. Plai
 from __future__ import annotations
 
 import calendar
-import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +13,6 @@ from indexer.facets import FacetValue
 BAR_STEPS = 20
 MONTHS_UP_TO_YEARS = 3
 SKIPPED_META = frozenset({"pages", "dateline"})
-_FIELD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -105,26 +102,3 @@ def meta_highlights(meta: dict[str, Any], limit: int = 6) -> list[tuple[str, lis
         if words and all(len(word) <= 40 for word in words):
             shown.append((name, words[:limit]))
     return shown
-
-
-def facet_fields(rows) -> list[str]:
-    """The meta fields worth a facet, from documents' rows (with a `meta` JSON column): those holding lists of
-    words in any of them (topics, places), as `meta.<field>` facet names."""
-    fields: dict[str, None] = {}
-    for row in rows:
-        try:
-            meta = json.loads(row["meta"] or "{}")
-        except (TypeError, ValueError):
-            continue
-        if not isinstance(meta, dict):
-            continue
-        for name, value in meta.items():
-            if (
-                name not in SKIPPED_META
-                and _FIELD.fullmatch(name)
-                and isinstance(value, list)
-                and value
-                and all(isinstance(v, str) for v in value)
-            ):
-                fields.setdefault(name, None)
-    return [f"meta.{name}" for name in sorted(fields)]

@@ -21,22 +21,10 @@ def service() -> SearchService:
 def request_from_args(args, default_k: int = 10) -> SearchRequest:
     """A SearchRequest from query-string arguments; malformed numbers are a 400 with a message."""
 
-    def integer(name: str, default: int) -> int:
-        raw = args.get(name)
-        if raw in (None, ""):
-            return default
-        try:
-            return int(raw)
-        except ValueError as exc:
-            raise InvalidRequestError(f"{name} must be a whole number, got {raw!r}") from exc
-
-    k = integer("k", default_k)
-    offset = integer("offset", 0)
+    k = whole(args, "k", default_k)
+    offset = whole(args, "offset", 0)
     if "page" in args:
-        page = integer("page", 1)
-        if page < 1:
-            raise InvalidRequestError(f"page must be 1 or more, got {page}")
-        offset = (page - 1) * k
+        offset = (page_number(args) - 1) * k
     return SearchRequest(
         query=args.get("q", ""),
         mode=args.get("mode", "hybrid") or "hybrid",
@@ -91,7 +79,7 @@ class DocumentView:
 
 
 def document_view(doc_id: str) -> DocumentView:
-    return DocumentView(service().document(doc_id), service().store.quotes(doc_id=doc_id))
+    return DocumentView(service().document(doc_id), service().quotes_in([doc_id]))
 
 
 SPEAKER_KINDS = ("person", "org", "place")
@@ -104,13 +92,10 @@ def speakers_from_args(args, page_size: int | None = 50) -> dict:
     kind = args.get("kind", "") or None
     if kind is not None and kind not in SPEAKER_KINDS:
         raise InvalidRequestError(f"kind must be one of {', '.join(SPEAKER_KINDS)}, got {kind!r}")
-    raw_page = args.get("page", "1") or "1"
-    if not raw_page.isdigit() or int(raw_page) < 1:
-        raise InvalidRequestError(f"page must be a whole number from 1, got {raw_page!r}")
-    page = int(raw_page)
+    page = page_number(args)
     found = [
         (name, speaker_kind, count)
-        for name, speaker_kind, count in service().store.speaker_counts()
+        for name, speaker_kind, count in service().speaker_counts()
         if (not query or query in name.lower()) and (kind is None or speaker_kind == kind)
     ]
     size = page_size or max(len(found), 1)
@@ -135,7 +120,7 @@ def browse_from_args(args) -> dict[str, Any]:
     sort = args.get("sort") or "-date"
     if sort not in BROWSE_SORTS:
         raise InvalidRequestError.about("sort", f"must be one of {', '.join(BROWSE_SORTS)}, got {sort!r}")
-    offset, limit = _whole(args, "offset", 0), _whole(args, "limit", 50)
+    offset, limit = whole(args, "offset", 0), whole(args, "limit", 50)
     if not 1 <= limit <= MAX_BROWSE:
         raise InvalidRequestError.about("limit", f"must be between 1 and {MAX_BROWSE}, got {limit}")
     if offset < 0:
@@ -149,7 +134,7 @@ def browse_from_args(args) -> dict[str, Any]:
             except ValueError as exc:
                 raise InvalidRequestError.about(name, f"must be a date like 2025-02-10, got {value!r}") from exc
         dates[name] = value
-    rows, total = service().store.list_documents(
+    rows, total = service().list_documents(
         args.get("source") or None, dates["date_from"], dates["date_to"], meta_filters(args), sort, offset, limit
     )
     documents = [
@@ -166,7 +151,9 @@ def browse_from_args(args) -> dict[str, Any]:
     return {"documents": documents, "total": total, "offset": offset, "limit": limit, "sort": sort}
 
 
-def _whole(args, name: str, default: int) -> int:
+def whole(args, name: str, default: int) -> int:
+    """The one integer parser of the web app: an argument as a whole number (its default when absent); anything
+    else is a 400 naming the argument."""
     raw = args.get(name)
     if raw in (None, ""):
         return default
@@ -174,3 +161,11 @@ def _whole(args, name: str, default: int) -> int:
         return int(raw)
     except ValueError as exc:
         raise InvalidRequestError.about(name, f"must be a whole number, got {raw!r}") from exc
+
+
+def page_number(args) -> int:
+    """The `page` argument: a whole number from 1."""
+    page = whole(args, "page", 1)
+    if page < 1:
+        raise InvalidRequestError.about("page", f"must be a whole number from 1, got {page}")
+    return page

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +25,59 @@ def schema() -> str:
     return resources.files("archive").joinpath("schema.sql").read_text(encoding="utf-8")
 
 
+def _columns(db: sqlite3.Connection, table: str) -> set[str]:
+    return {r[1] for r in db.execute(f"PRAGMA table_info({table})")}
+
+
+# Schema changes since the first stores, in order: each a named function, recorded in `_migrations` once applied
+# (sqlite-utils' `migrations` is the model), so an old archive upgrades step by step. `schema.sql` creates a new
+# store at the latest shape, so each step checks before it changes anything.
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = []
+
+
+def migration(step: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    MIGRATIONS.append((step.__name__, step))
+    return step
+
+
+@migration
+def m001_documents_meta(db: sqlite3.Connection) -> None:
+    """Documents keep their metadata (topics, places, a mail's headers) as JSON."""
+    if "meta" not in _columns(db, "documents"):
+        db.execute("ALTER TABLE documents ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
+
+
+@migration
+def m002_quote_evidence_and_method(db: sqlite3.Connection) -> None:
+    """Quotes keep how their speaker was named (`evidence`) and the rule that attributed them (`method`)."""
+    for column in ("evidence", "method"):
+        if column not in _columns(db, "quotes"):
+            db.execute(f"ALTER TABLE quotes ADD COLUMN {column} TEXT")
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply the migrations this store has not had, each recorded with its time; returns their names."""
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    applied = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+    done = []
+    for name, step in MIGRATIONS:
+        if name in applied:
+            continue
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            step(db)
+            db.execute(
+                "INSERT INTO _migrations(name, applied_at) VALUES (?, ?)",
+                (name, datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            )
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+        done.append(name)
+    return done
+
+
 class StoreBase:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -33,13 +87,12 @@ class StoreBase:
         self._upgrade()
 
     def _upgrade(self) -> None:
-        """Columns added since a store was created."""
-        if "meta" not in {r[1] for r in self.db.execute("PRAGMA table_info(documents)")}:
-            self.db.execute("ALTER TABLE documents ADD COLUMN meta TEXT NOT NULL DEFAULT '{}'")
-        quote_columns = {r[1] for r in self.db.execute("PRAGMA table_info(quotes)")}
-        for column in ("evidence", "method"):
-            if column not in quote_columns:
-                self.db.execute(f"ALTER TABLE quotes ADD COLUMN {column} TEXT")
+        """Bring an older store to this version's schema (`MIGRATIONS`)."""
+        migrate(self.db)
+
+    def migrations(self) -> list[str]:
+        """The migrations this store has had, in the order they were applied."""
+        return [row[0] for row in self.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
 
     @property
     def db(self) -> sqlite3.Connection:

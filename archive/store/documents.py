@@ -18,6 +18,25 @@ if TYPE_CHECKING:
     from archive.quotes import Quote, Registry
 
 
+def source_date_sql(
+    source: str | None, date_from: str | None, date_to: str | None
+) -> tuple[list[str], list[str | int]]:
+    """The one SQL rendering of a source and date filter over `documents d`: AND-ed clauses and their parameters
+    (the source ignores case; dates are inclusive ISO dates)."""
+    clauses: list[str] = []
+    params: list[str | int] = []
+    if source:
+        clauses.append("lower(d.source) = lower(?)")
+        params.append(source)
+    if date_from:
+        clauses.append("d.date >= ?")
+        params.append(date_from)
+    if date_to:
+        clauses.append("d.date <= ?")
+        params.append(date_to)
+    return clauses, params
+
+
 class DocumentsMixin(StoreBase):
     def find(self, doc_id: str) -> sqlite3.Row | None:
         return self.db.execute(
@@ -167,16 +186,8 @@ class DocumentsMixin(StoreBase):
     ) -> tuple[list[sqlite3.Row], int]:
         """A page of documents passing the filters (a meta filter matches a value or a member of a list), and
         how many pass them in all."""
-        clauses, params = ["1"], []
-        if source:
-            clauses.append("lower(d.source) = lower(?)")
-            params.append(source)
-        if date_from:
-            clauses.append("d.date >= ?")
-            params.append(date_from)
-        if date_to:
-            clauses.append("d.date <= ?")
-            params.append(date_to)
+        clauses, params = source_date_sql(source, date_from, date_to)
+        clauses = clauses or ["1"]
         for name, value in meta:
             clauses.append(
                 "(json_extract(d.meta, ?) = ? OR EXISTS (SELECT 1 FROM json_each(d.meta, ?) WHERE value = ?))"
@@ -231,15 +242,8 @@ class DocumentsMixin(StoreBase):
         if among is not None:
             clauses.append(f"c.chunk_id IN ({marks(len(among))})")
             params.extend(among)
-        if source:
-            clauses.append("lower(d.source) = lower(?)")
-            params.append(source)
-        if date_from:
-            clauses.append("d.date >= ?")
-            params.append(date_from)
-        if date_to:
-            clauses.append("d.date <= ?")
-            params.append(date_to)
+        more, more_params = source_date_sql(source, date_from, date_to)
+        clauses, params = clauses + more, params + more_params
         where = " AND ".join(clauses) or "1"
         rows = self.db.execute(
             f"SELECT c.chunk_id FROM chunks c JOIN documents d ON d.doc_id = c.doc_id WHERE {where}", params
