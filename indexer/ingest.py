@@ -27,6 +27,7 @@ from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
+from archive.store.threads import link_threads
 from indexer.build import chunker_signature, publish, store_path, write_lock
 from indexer.embedder import Embedder
 
@@ -277,6 +278,7 @@ def ingest(
         ingestor = Ingestor(store, settings, embedder)
         for item in incoming:
             ingestor.add(item, report)
+        link_threads(store)  # e-mail threads and attachments (archive/store/threads.py)
         encoding_before = embedder.seconds_encoding
         _, report.chunks_embedded = publish(store, embedder, settings, progress=progress)
         report.seconds_embedding = embedder.seconds_encoding - encoding_before

@@ -12,6 +12,7 @@ from archive.documents import StoredQuote
 from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError, NotFoundError
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
+from web.mail import mail_view
 from web.results import date_range, facet_fields, histogram, meta_highlights, speakers_by_chunk
 from web.searching import (
     SPEAKER_KINDS,
@@ -359,4 +360,5 @@ def document_page(doc_id: str):
         focus=focus,
         paragraphs=marked_paragraphs(doc, view.quotes),
         quotes=view.quotes,
+        mail=mail_view(doc),
     )

@@ -1,0 +1,148 @@
+"""OpenAPI parts for the e-mail views (web/mail.py): the `mail` object of a document and the correspondents
+endpoints. `web/openapi.py` merges them into the one document."""
+
+from __future__ import annotations
+
+_STRING_OR_NULL = {"type": ["string", "null"]}
+_LINK = {
+    "type": "object",
+    "required": ["doc_id", "title"],
+    "properties": {"doc_id": {"type": "string"}, "title": {"type": "string"}},
+}
+MAIL = {
+    "type": ["object", "null"],
+    "description": "For an e-mail or an attachment (null otherwise): its thread, oldest first, the current message "
+    "marked; the attachment documents of a message and the attachments that could not be read; the message an "
+    "attachment came with. `linked_by` is `message-id` (In-Reply-To / References) or `subject` (fallback: a reply "
+    "naming no message, joined by subject and a correspondent in common).",
+    "required": ["thread_id", "thread", "attachments", "unreadable_attachments", "message"],
+    "properties": {
+        "thread_id": _STRING_OR_NULL,
+        "thread": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["doc_id", "title", "date", "from", "name", "parent", "linked_by", "current"],
+                "properties": {
+                    "doc_id": {"type": "string"},
+                    "title": {"type": "string"},
+                    "date": _STRING_OR_NULL,
+                    "from": _STRING_OR_NULL,
+                    "name": _STRING_OR_NULL,
+                    "parent": _STRING_OR_NULL,
+                    "linked_by": {"type": ["string", "null"], "enum": ["message-id", "subject", None]},
+                    "current": {"type": "boolean"},
+                },
+            },
+        },
+        "attachments": {"type": "array", "items": _LINK},
+        "unreadable_attachments": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "reason"],
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+            },
+        },
+        "message": {"oneOf": [_LINK, {"type": "null"}]},
+    },
+}
+CORRESPONDENCE = {
+    "type": "object",
+    "required": ["who", "addresses", "names", "sent", "received", "months", "correspondents"],
+    "properties": {
+        "who": {"type": "string"},
+        "addresses": {"type": "array", "items": {"type": "string"}},
+        "names": {"type": "array", "items": {"type": "string"}},
+        "sent": {"type": "integer"},
+        "received": {"type": "integer"},
+        "months": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["month", "sent", "received"],
+                "properties": {
+                    "month": {"type": "string"},
+                    "sent": {"type": "integer"},
+                    "received": {"type": "integer"},
+                },
+            },
+        },
+        "correspondents": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["address", "name", "wrote_to", "heard_from", "months"],
+                "properties": {
+                    "address": {"type": "string"},
+                    "name": _STRING_OR_NULL,
+                    "wrote_to": {"type": "integer", "description": "Messages the person sent to this address."},
+                    "heard_from": {"type": "integer", "description": "Messages this address sent to the person."},
+                    "months": {"type": "object", "additionalProperties": {"type": "integer"}},
+                },
+            },
+        },
+    },
+}
+ADDRESSES = {
+    "type": "object",
+    "required": ["q", "addresses"],
+    "properties": {
+        "q": {"type": "string"},
+        "addresses": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["address", "name", "messages", "sent"],
+                "properties": {
+                    "address": {"type": "string"},
+                    "name": _STRING_OR_NULL,
+                    "messages": {"type": "integer"},
+                    "sent": {"type": "integer"},
+                },
+            },
+        },
+    },
+}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def mail_paths(error: dict) -> dict:
+    return {
+        "/api/correspondents": {
+            "get": {
+                "summary": "E-mail addresses with the most messages, sent or received.",
+                "parameters": [
+                    {
+                        "name": "q",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string"},
+                        "description": "Only addresses or names containing this.",
+                    }
+                ],
+                "responses": {"200": _json(ADDRESSES, "Up to 100 addresses, busiest first.")},
+            }
+        },
+        "/api/correspondents/{who}": {
+            "get": {
+                "summary": "Who a person or address wrote to and heard from (From / To / Cc / Bcc), per month.",
+                "parameters": [
+                    {
+                        "name": "who",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                        "description": "An e-mail address, or a name as the mail shows it (all its addresses).",
+                    }
+                ],
+                "responses": {
+                    "200": _json(CORRESPONDENCE, "Messages sent and received, per month and per correspondent."),
+                    "404": _json(error, "No message from or to this address or name."),
+                },
+            }
+        },
+    }
