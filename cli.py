@@ -226,9 +226,12 @@ def search(
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(settings: Settings, as_json: bool) -> None:
     """Documents, chunks, sources, duplicate groups and the index generation. Example: archive stats"""
+    from archive.store.originals import originals_size
     from indexer.search import SearchService
 
-    figures = asdict(SearchService(settings).stats())
+    service = SearchService(settings)
+    figures = asdict(service.stats())
+    figures["originals"] = dict(zip(("files", "bytes"), originals_size(service.store), strict=True))
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
@@ -240,6 +243,7 @@ def stats(settings: Settings, as_json: bool) -> None:
     click.echo(f"duplicates: {len(figures['duplicate_groups'])} group(s)")
     for group in figures["duplicate_groups"]:
         click.echo(f"            {' = '.join(group)}")
+    click.echo(f"originals:  {figures['originals']['files']} file(s), {figures['originals']['bytes'] / 1e6:.1f} MB")
     click.echo(f"generation: {figures['generation']}")
     if figures["model"]:
         click.echo(f"model:      {figures['model']['name']} (sha256 {figures['model']['sha256'][:12]}…)")

@@ -27,6 +27,7 @@ from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
+from archive.store.originals import keep_original
 from archive.store.threads import link_threads
 from indexer.build import chunker_signature, publish, store_path, write_lock
 from indexer.embedder import Embedder
@@ -79,6 +80,7 @@ class Ingestor:
             report.unchanged.append(document.doc_id)
             return
         self.store_document(document, report, incoming.record.text)
+        keep_original(self.store, self.settings, document.doc_id, incoming.record.original)
         (report.updated if action == "updated" else report.added).append(document.doc_id)
 
     def prepare(self, incoming: Incoming) -> tuple[str, Document, list[str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexer.request import GROUPS, MAX_K, MODES
-from web.openapi_mail import MAIL, mail_paths
+from web.openapi_mail import MAIL, ORIGINAL, mail_paths
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 ERROR = {
@@ -208,6 +208,7 @@ DOCUMENT = {
             "topics, places, pages: the page of each paragraph of a PDF, attachment_of: the mail it came in).",
         },
         "mail": MAIL,
+        "original": ORIGINAL,
     },
 }
 QUOTES = {

@@ -1,5 +1,6 @@
-"""OpenAPI parts for the e-mail views (web/mail.py): the `mail` object of a document and the correspondents
-endpoints. `web/openapi.py` merges them into the one document."""
+"""OpenAPI parts for the e-mail views (web/mail.py) and originals (web/originals.py): the `mail` and `original`
+objects of a document, the correspondents endpoints, the original and PDF page images. `web/openapi.py` merges them
+into the one document."""
 
 from __future__ import annotations
 
@@ -45,6 +46,21 @@ MAIL = {
             },
         },
         "message": {"oneOf": [_LINK, {"type": "null"}]},
+    },
+}
+ORIGINAL = {
+    "type": ["object", "null"],
+    "description": "The bytes the document was read from, when kept (ARCHIVE_KEEP_ORIGINALS): null otherwise.",
+    "required": ["url", "media_type", "name", "size", "pages"],
+    "properties": {
+        "url": {"type": "string"},
+        "media_type": {"type": "string"},
+        "name": {"type": "string", "description": "A safe file name for the download."},
+        "size": {"type": "integer"},
+        "pages": {
+            "type": ["string", "null"],
+            "description": "For a PDF, the address of a page's image with `{n}` for the page number (from 1).",
+        },
     },
 }
 CORRESPONDENCE = {
@@ -111,7 +127,37 @@ def _json(schema: dict, description: str) -> dict:
 
 
 def mail_paths(error: dict) -> dict:
+    doc_id = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
+        "/api/documents/{doc_id}/original": {
+            "get": {
+                "summary": "The bytes the document was read from (file, attachment, mail message, web archive page).",
+                "parameters": [doc_id],
+                "responses": {
+                    "200": {
+                        "description": "The bytes, with their media type, as a download with a safe file name.",
+                        "content": {"*/*": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "404": _json(error, "No such document, or its original was not kept."),
+                },
+            }
+        },
+        "/api/documents/{doc_id}/pages/{n}.png": {
+            "get": {
+                "summary": "A page of a PDF document as an image (rendered once, then cached).",
+                "parameters": [
+                    doc_id,
+                    {"name": "n", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                ],
+                "responses": {
+                    "200": {
+                        "description": "PNG image of the page.",
+                        "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}},
+                    },
+                    "404": _json(error, "No such document or page, not a PDF, or its original was not kept."),
+                },
+            }
+        },
         "/api/correspondents": {
             "get": {
                 "summary": "E-mail addresses with the most messages, sent or received.",

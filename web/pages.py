@@ -13,6 +13,7 @@ from archive.errors import ArchiveError, IndexMissingError, InvalidRequestError,
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
 from web.mail import mail_view
+from web.originals import original_view
 from web.results import date_range, facet_fields, histogram, meta_highlights, speakers_by_chunk
 from web.searching import (
     SPEAKER_KINDS,
@@ -361,4 +362,5 @@ def document_page(doc_id: str):
         paragraphs=marked_paragraphs(doc, view.quotes),
         quotes=view.quotes,
         mail=mail_view(doc),
+        original=original_view(doc.doc_id),
     )
