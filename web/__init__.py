@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.extensions["archive.settings"] = settings
     app.extensions["archive.search"] = service or SearchService(settings)
 
-    from web import api, mail, originals, pages
+    from web import api, batch, mail, originals, pages
 
     if settings.rate_limit:
         from flask_limiter import Limiter
@@ -37,11 +37,13 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
         limiter.limit(settings.rate_limit)(api.bp)
         limiter.limit(settings.rate_limit)(mail.api_bp)
         limiter.limit(settings.rate_limit)(originals.bp)
+        limiter.limit(settings.rate_limit)(batch.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
     app.register_blueprint(mail.bp)
     app.register_blueprint(mail.api_bp, url_prefix="/api")
     app.register_blueprint(originals.bp, url_prefix="/api")
+    app.register_blueprint(batch.bp, url_prefix="/api")
 
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):

@@ -126,9 +126,63 @@ def _json(schema: dict, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+BATCH = {
+    "type": "object",
+    "required": ["queries"],
+    "properties": {
+        "queries": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["number", "query", "total", "total_relation", "error", "results"],
+                "properties": {
+                    "number": {"type": "integer"},
+                    "query": {"type": "string"},
+                    "total": {"type": "integer"},
+                    "total_relation": {"type": "string", "enum": ["eq", "gte"]},
+                    "error": _STRING_OR_NULL,
+                    "results": {"type": "array", "items": {"type": "object"}, "description": "As /api/search."},
+                },
+            },
+        }
+    },
+}
+
+
 def mail_paths(error: dict) -> dict:
     doc_id = {"name": "doc_id", "in": "path", "required": True, "schema": {"type": "string"}}
     return {
+        "/api/batch": {
+            "post": {
+                "summary": "Batch search: every query's hits and a count per query (the same hits as single searches).",
+                "description": "Queries as a file (multipart `file`) or body: one a line, or CSV with a `query` column "
+                "and optional columns mode, k, source, date_from, date_to, speaker, org, group, sort, meta.<field>; "
+                'or JSON {"queries": ["text", {"query": "text", "source": "…"}]}. The search parameters of '
+                "/api/search in the query string are every query's defaults. A query refused (a bad date) has its "
+                "`error` and no results; the others still run. At most 1,000 queries.",
+                "parameters": [
+                    {
+                        "name": "format",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["json", "csv", "jsonl"], "default": "json"},
+                        "description": "CSV and JSON lines: one row per hit with query_number, query, query_total; "
+                        "a query without hits gives one row with its count.",
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Every query's hits.",
+                        "content": {
+                            "application/json": {"schema": BATCH},
+                            "text/csv": {"schema": {"type": "string"}},
+                            "application/x-ndjson": {"schema": {"type": "string"}},
+                        },
+                    },
+                    "400": _json(error, "No queries, an unknown column, too many queries, or a bad format."),
+                },
+            }
+        },
         "/api/documents/{doc_id}/original": {
             "get": {
                 "summary": "The bytes the document was read from (file, attachment, mail message, web archive page).",
@@ -142,12 +196,12 @@ def mail_paths(error: dict) -> dict:
                 },
             }
         },
-        "/api/documents/{doc_id}/pages/{n}.png": {
+        "/api/documents/{doc_id}/pages/{number}.png": {
             "get": {
                 "summary": "A page of a PDF document as an image (rendered once, then cached).",
                 "parameters": [
                     doc_id,
-                    {"name": "n", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+                    {"name": "number", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
                 ],
                 "responses": {
                     "200": {
