@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.extensions["archive.settings"] = settings
     app.extensions["archive.search"] = service or SearchService(settings)
 
-    from web import api, batch, mail, originals, pages
+    from web import api, batch, feeds, mail, originals, pages
 
     if settings.rate_limit:
         from flask_limiter import Limiter
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.register_blueprint(mail.api_bp, url_prefix="/api")
     app.register_blueprint(originals.bp, url_prefix="/api")
     app.register_blueprint(batch.bp, url_prefix="/api")
+    app.register_blueprint(feeds.bp)
 
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):
