@@ -197,3 +197,16 @@ def test_correspondents_of_an_address_and_of_a_name(thread_client):
 
 def schema_for(path: str) -> dict:
     return openapi_document()["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+
+def test_each_document_has_a_file_type_for_the_facet(thread_client):
+    found = thread_client.get("/api/search?q=pier&mode=keyword&group=document&facets=meta.file_type").get_json()
+    counts = {f["value"]: f["count"] for f in found["facets"]["meta.file_type"]}
+    assert counts == {"email": 2, "text": 1}  # the two messages and the .txt attachment
+    only = thread_client.get("/api/search?q=pier&mode=keyword&group=document&meta.file_type=text").get_json()
+    assert [r["title"] for r in only["results"]] == ["inspection.txt"]
+
+
+def test_the_upload_page_posts_to_the_write_api_and_says_when_it_is_off(thread_client):
+    page = thread_client.get("/upload").get_data(as_text=True)
+    assert 'data-endpoint="/api/documents"' in page and "The write API is off on this server" in page

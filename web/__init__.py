@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.extensions["archive.settings"] = settings
     app.extensions["archive.search"] = service or SearchService(settings)
 
-    from web import api, batch, feeds, mail, originals, pages
+    from web import api, batch, feeds, mail, originals, pages, upload
 
     if settings.rate_limit:
         from flask_limiter import Limiter
@@ -45,6 +45,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.register_blueprint(originals.bp, url_prefix="/api")
     app.register_blueprint(batch.bp, url_prefix="/api")
     app.register_blueprint(feeds.bp)
+    app.register_blueprint(upload.bp)
 
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):

@@ -36,9 +36,9 @@ def render(template: str, json_url: str | None, status: int = 200, **context):
 
 
 SEARCH_ARGS = ("q", "mode", "group", "sort", "source", "date_from", "date_to", "speaker", "org")
-PAGE_FACETS = ("source", "year", "month", "speaker")
+PAGE_FACETS = ("source", "year", "month", "speaker", "meta.file_type")
 SORTS = (("relevance", "relevance"), ("-date", "newest"), ("date", "oldest"))
-FACET_LABELS = {"source": "Source", "year": "Year", "speaker": "Who is quoted"}
+FACET_LABELS = {"source": "Source", "year": "Year", "speaker": "Who is quoted", "meta.file_type": "File type"}
 
 
 def search_state(args) -> dict[str, str | list[str]]:

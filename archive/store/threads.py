@@ -1,5 +1,6 @@
 """E-mail threads and attachments in the store: `link_threads` after each writer session, and the lookups the
-document page and API use (the thread a message is in, a message's attachments, an attachment's message).
+document page and API use (the thread a message is in, a message's attachments, an attachment's message). The
+same pass gives each new document its `meta.file_type` (email, pdf, web page, word, text) for the file-type facet.
 
 Every document is looked at once (a row in `mail_messages`; a stored-again document loses its row with its old
 version and is looked at again). Threads are then recomputed from all messages (`archive.threads.thread_ids`),
@@ -26,13 +27,20 @@ def link_threads(store: Store) -> int:
     db = store.db
     with store.transaction():
         fresh = db.execute(
-            "SELECT d.doc_id, d.title, d.date, d.meta FROM documents d"
+            "SELECT d.doc_id, d.origin, d.title, d.date, d.meta FROM documents d"
             " LEFT JOIN mail_messages m ON m.doc_id = d.doc_id WHERE m.doc_id IS NULL"
         ).fetchall()
         if not fresh:
             return 0
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for row in fresh:
             meta = json.loads(row["meta"] or "{}")
+            kind = file_type(row["origin"])
+            if kind and meta.get("file_type") != kind:
+                db.execute(
+                    "UPDATE documents SET meta = json_set(meta, '$.file_type', ?) WHERE doc_id = ?",
+                    (kind, row["doc_id"]),
+                )
             message_id = meta.get("message_id") if "attachment_of" not in meta else None
             links = MessageLinks.of(row["doc_id"], row["title"], row["date"], meta) if message_id else None
             db.execute(
@@ -72,16 +80,40 @@ def link_threads(store: Store) -> int:
             if thread and thread != held_thread:
                 db.execute("UPDATE mail_messages SET thread = ? WHERE doc_id = ?", (thread, doc_id))
                 changed[doc_id] = thread
-        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for doc_id, thread in changed.items():
             db.execute(
                 "UPDATE documents SET meta = json_set(meta, '$.thread', ?), ingested_at = ?"
                 " WHERE doc_id = ? AND json_extract(meta, '$.thread') IS NOT ?",
                 (thread, now, doc_id, thread),
             )
-        if changed:
-            store.set_meta("version", str(store.version() + 1))
+        store.set_meta("version", str(store.version() + 1))
     return len(changed)
+
+
+FILE_TYPES = {
+    ".eml": "email",
+    ".mbox": "email",
+    ".pdf": "pdf",
+    ".html": "web page",
+    ".htm": "web page",
+    ".warc": "web page",
+    ".warc.gz": "web page",
+    ".docx": "word",
+    ".txt": "text",
+    ".md": "text",
+    ".markdown": "text",
+}
+
+
+def file_type(origin: str) -> str | None:
+    """What kind of file a document came from, for the file-type facet (`meta.file_type`): email, pdf, web page,
+    word or text; None for records of a JSON file or the API, which are not files of their own. An attachment is
+    the kind of its own file; a mailbox's message is an email; a web archive's page a web page."""
+    name = (origin.rsplit("#attachment-", 1)[1] if "#attachment-" in origin else origin.partition("#")[0]).lower()
+    if name.endswith(".warc.gz"):
+        return FILE_TYPES[".warc.gz"]
+    dot = name.rfind(".")
+    return FILE_TYPES.get(name[dot:]) if dot >= 0 else None
 
 
 def _record_people(store: Store, doc_id: str, meta: dict) -> None:
