@@ -15,6 +15,7 @@ bp = Blueprint("mail", __name__)
 api_bp = Blueprint("mail_api", __name__)
 
 MAIL_META = (
+    "attachment_of",
     "sent_at",
     "from",
     "to",
