@@ -90,9 +90,11 @@ CREATE INDEX IF NOT EXISTS mail_people_address ON mail_people(address, role);
 CREATE INDEX IF NOT EXISTS mail_people_doc ON mail_people(doc_id);
 CREATE INDEX IF NOT EXISTS mail_people_name ON mail_people(name COLLATE NOCASE);
 -- The bytes each document was read from (archive/store/originals.py): files named by their SHA-256 under
--- DATA_DIR/originals/, one copy of identical bytes however many documents came from them.
+-- DATA_DIR/originals/, one copy of identical bytes however many documents came from them. No foreign key: a
+-- document stored again (an update, re-chunking) keeps its original; rows of removed documents are dropped after
+-- the next ingest.
 CREATE TABLE IF NOT EXISTS originals (
-    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    doc_id TEXT PRIMARY KEY,
     sha256 TEXT NOT NULL,
     size INTEGER NOT NULL,
     media_type TEXT NOT NULL,

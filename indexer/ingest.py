@@ -330,6 +330,7 @@ def rebuild(
     embedder = embedder or Embedder.from_settings(settings)
     with writer(settings, embedder, rechunk=False) as store:
         rechunked = rechunk_if_needed(store, embedder, settings)
+        link_threads(store)  # re-chunked documents are looked at again (archive/store/threads.py)
         if reembed:
             store.prepare_embeddings("")
         manifest, embedded = publish(store, embedder, settings, full=True, progress=progress)

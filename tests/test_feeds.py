@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import feedparser
 
 from indexer.ingest import ingest_paths
@@ -35,6 +37,7 @@ def test_a_search_feed_is_atom_and_lists_a_newly_ingested_matching_document_firs
     (tmp_path / "new" / "pier-vote.txt").write_text(
         "date 2023-12-01\nPier repairs approved\n\nThe council approved the pier repairs after a long debate.\n"
     )
+    time.sleep(1.1)  # the store keeps when a document was stored to the second
     ingest_paths(settings, [tmp_path / "new"], embedder=embedder)
     service.refresh(force=True)
     second = feedparser.parse(client.get(url).data)

@@ -112,3 +112,19 @@ def test_originals_can_be_switched_off_and_their_size_is_in_stats(settings, embe
     assert f"originals:  3 file(s), {size / 1e6:.1f} MB" in result.output
     result = CliRunner().invoke(main, ["--data-dir", str(other.data_dir), "stats", "--json"])
     assert '"bytes": ' + str(size) in result.output
+
+
+def test_a_document_stored_again_keeps_its_original_and_a_removed_one_has_none(settings, embedder, pile):
+    from archive.store.threads import link_threads
+    from indexer.ingest import rechunk_if_needed, remove_documents, writer
+
+    ingest_paths(settings, [pile], embedder=embedder)
+    with writer(settings, embedder, rechunk=False) as store:
+        rechunk_if_needed(store, embedder, settings, force=True)
+        link_threads(store)
+    client = client_for(settings, embedder)
+    assert client.get("/api/documents/inspection/original").data == (pile / "inspection.pdf").read_bytes()
+    assert client.get("/api/documents/tip").get_json()["mail"]["attachments"]
+    remove_documents(settings, ["notes"], embedder=embedder)
+    gone = client.get("/api/documents/notes/original")
+    assert gone.status_code == 404 and "no document with id 'notes'" in gone.get_json()["error"]["message"]

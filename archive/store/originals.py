@@ -66,11 +66,12 @@ def keep_original(store: Store, settings: Settings, doc_id: str, original: Origi
 
 
 def original_of(store: Store, settings: Settings, doc_id: str) -> StoredOriginal:
+    if store.find(doc_id) is None:
+        store.document(doc_id)  # raises NotFoundError naming the id
     row = store.db.execute(
         "SELECT sha256, size, media_type, name FROM originals WHERE doc_id = ?", (doc_id,)
     ).fetchone()
     if row is None:
-        store.document(doc_id)  # an unknown id says so
         raise NotFoundError(
             f"the original of {doc_id!r} was not kept (ingested before originals were kept, with "
             "ARCHIVE_KEEP_ORIGINALS=0, or a record of a JSON file): ingest its file again to keep it"
@@ -81,9 +82,15 @@ def original_of(store: Store, settings: Settings, doc_id: str) -> StoredOriginal
     return StoredOriginal(path, row["size"], row["media_type"], row["name"], row["sha256"])
 
 
+def forget_removed(store: Store) -> None:
+    """Drop the rows of documents no longer in the store (the files stay: other documents may share them)."""
+    store.db.execute("DELETE FROM originals WHERE doc_id NOT IN (SELECT doc_id FROM documents)")
+
+
 def originals_size(store: Store) -> tuple[int, int]:
     """How many distinct originals are kept and their bytes in all (identical bytes counted once)."""
     count, size = store.db.execute(
-        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM originals GROUP BY sha256)"
+        "SELECT COUNT(*), COALESCE(SUM(size), 0) FROM (SELECT sha256, MAX(size) AS size FROM originals"
+        " WHERE doc_id IN (SELECT doc_id FROM documents) GROUP BY sha256)"
     ).fetchone()
     return int(count), int(size)

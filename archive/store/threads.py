@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
+from archive.store.originals import forget_removed
 from archive.threads import MessageLinks, Placement, thread_ids
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def link_threads(store: Store) -> int:
             "SELECT d.doc_id, d.origin, d.title, d.date, d.meta FROM documents d"
             " LEFT JOIN mail_messages m ON m.doc_id = d.doc_id WHERE m.doc_id IS NULL"
         ).fetchall()
+        forget_removed(store)
         if not fresh:
             return 0
         now = datetime.now(timezone.utc).isoformat(timespec="seconds")
