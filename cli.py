@@ -194,7 +194,7 @@ def remove(settings: Settings, doc_ids: tuple[str, ...], ignore_missing: bool) -
 
 
 @archive_command()
-@click.argument("query")
+@click.argument("query", required=False)
 @click.option("--mode", type=click.Choice(["hybrid", "keyword", "semantic"]), default="hybrid", show_default=True)
 @click.option("--k", "k", type=int, default=10, show_default=True, help="Number of results (1-100).")
 @click.option("--offset", type=int, default=0, help="Skip this many results (pagination).")
@@ -202,13 +202,41 @@ def remove(settings: Settings, doc_ids: tuple[str, ...], ignore_missing: bool) -
 @click.option("--date-from", default=None, help="Only documents dated on or after (YYYY-MM-DD).")
 @click.option("--date-to", default=None, help="Only documents dated on or before (YYYY-MM-DD).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the API's shape).")
+@click.option(
+    "--batch",
+    type=click.File("r", encoding="utf-8"),
+    default=None,
+    help="Run every query of FILE (one a line, or a CSV with a query column and per-query filters); print every "
+    "query's hits as CSV (or --format jsonl/json) and a count per query on stderr.",
+)
+@click.option("--format", "form", type=click.Choice(["csv", "jsonl", "json"]), default="csv", show_default=True)
 def search(
-    settings: Settings, query: str, mode: str, k: int, offset: int, source, date_from, date_to, as_json: bool
+    settings: Settings,
+    query: str | None,
+    mode: str,
+    k: int,
+    offset: int,
+    source,
+    date_from,
+    date_to,
+    as_json: bool,
+    batch,
+    form: str,
 ) -> None:
-    """Search the archive. Example: archive search "what did the Refugee Council say about riots" """
+    """Search the archive. Example: archive search "what did the Refugee Council say about riots"; many queries at
+    once: archive search --batch queries.csv > hits.csv"""
     from indexer.search import SearchRequest, SearchService
 
     service = SearchService(settings)
+    if batch is not None:  # batch search: indexer/batch.py
+        from indexer.batch import read_batch, run_batch, write_batch
+
+        queries = read_batch(batch.read(), SearchRequest("", mode, k, offset, source, date_from, date_to))
+        for done in write_batch(run_batch(service, queries), form, sys.stdout):
+            click.echo(done.summary(), err=True)
+        return
+    if not query:
+        raise click.UsageError("give a QUERY, or --batch FILE")
     if mode != "keyword":
         service.embedder.encode_query(query)  # load the model first: the time printed is the search's own
     response = service.search(SearchRequest(query, mode, k, offset, source, date_from, date_to))
@@ -237,9 +265,12 @@ def search(
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def stats(settings: Settings, as_json: bool) -> None:
     """Documents, chunks, sources, duplicate groups and the index generation. Example: archive stats"""
+    from archive.store.originals import originals_size
     from indexer.search import SearchService
 
-    figures = asdict(SearchService(settings).stats())
+    service = SearchService(settings)
+    figures = asdict(service.stats())
+    figures["originals"] = dict(zip(("files", "bytes"), originals_size(service.store), strict=True))
     if as_json:
         click.echo(json.dumps(figures, indent=2))
         return
@@ -251,6 +282,7 @@ def stats(settings: Settings, as_json: bool) -> None:
     click.echo(f"duplicates: {len(figures['duplicate_groups'])} group(s)")
     for group in figures["duplicate_groups"]:
         click.echo(f"            {' = '.join(group)}")
+    click.echo(f"originals:  {figures['originals']['files']} file(s), {figures['originals']['bytes'] / 1e6:.1f} MB")
     click.echo(f"generation: {figures['generation']}")
     if figures["model"]:
         click.echo(f"model:      {figures['model']['name']} (sha256 {figures['model']['sha256'][:12]}…)")

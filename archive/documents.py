@@ -8,8 +8,19 @@ from typing import Any, Protocol
 
 
 @dataclass(frozen=True)
+class Original:
+    """The bytes a document was read from (a file, an attachment, a mail message, a web archive's page), with
+    its media type and the file name it had (for a download)."""
+
+    data: bytes = field(repr=False)
+    name: str
+    media_type: str
+
+
+@dataclass(frozen=True)
 class RawRecord:
-    """One document as a reader found it: text plus whatever metadata the format carried explicitly."""
+    """One document as a reader found it: text plus whatever metadata the format carried explicitly, and the
+    bytes it was read from when the reader had them (`original`)."""
 
     origin: str
     text: str
@@ -19,6 +30,7 @@ class RawRecord:
     source: str | None = None
     url: str | None = None
     meta: dict = field(default_factory=dict)
+    original: Original | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import codecs
 import json
+import mimetypes
 import os
 import re
 import tempfile
@@ -18,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive.documents import Problem, RawRecord
+from archive.documents import Original, Problem, RawRecord
 from archive.errors import BadInputError
 from archive.formats.html import read_html
 from archive.formats.mail import read_mbox, read_message
@@ -211,7 +212,44 @@ def within_limit(
 
 
 def read_document(origin: str, suffix: str, data: bytes) -> Iterator[RawRecord | Problem]:
-    """The records in one file's bytes, read as the suffix says (also used for e-mail attachments)."""
+    """The records in one file's bytes, read as the suffix says (also used for e-mail attachments). A record that
+    is the whole of these bytes (not an item of a JSON list or a message's attachment) carries them as its
+    `original`."""
+    for item in _read_document(origin, suffix, data):
+        if isinstance(item, RawRecord) and item.original is None and item.origin == origin:
+            item = replace(item, original=Original(data, _original_name(origin, suffix), media_type(suffix)))
+        yield item
+
+
+MEDIA_TYPES = {
+    ".txt": "text/plain",
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".html": "text/html",
+    ".htm": "text/html",
+    ".json": "application/json",
+    ".jsonl": "application/x-ndjson",
+    ".ndjson": "application/x-ndjson",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".eml": "message/rfc822",
+}
+
+
+def _original_name(origin: str, suffix: str) -> str:
+    """`report.pdf` for a file, `desk-message-2.eml` for a mailbox's message, `tip-attachment-1-a.pdf` for an
+    attachment."""
+    path, _, part = origin.partition("#")
+    name = Path(path).name if not part else f"{Path(path).stem}-{part}"
+    return name if name.lower().endswith(suffix) else name + suffix
+
+
+def media_type(suffix: str) -> str:
+    """The media type of a file by its suffix (application/octet-stream when unknown)."""
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(f"x{suffix}")[0] or "application/octet-stream"
+
+
+def _read_document(origin: str, suffix: str, data: bytes) -> Iterator[RawRecord | Problem]:
     if suffix in PDF_SUFFIXES:
         yield from read_pdf(data, origin)
         return
@@ -380,4 +418,13 @@ def record_from_mapping(item: object, origin: str) -> RawRecord:
     text = values.pop("text") or ""
     used = {next((n for n in names if item.get(n) not in (None, "")), None) for names in _FIELD_NAMES.values()}
     meta = {k: v for k, v in item.items() if k not in used and v not in (None, "", [], {})}
-    return RawRecord(origin=origin, text=text, meta=meta, **values)
+    return RawRecord(
+        origin=origin,
+        text=text,
+        doc_id=values["doc_id"],
+        title=values["title"],
+        date=values["date"],
+        source=values["source"],
+        url=values["url"],
+        meta=meta,
+    )

@@ -72,3 +72,39 @@ CREATE TABLE IF NOT EXISTS problems (
     fingerprint TEXT NOT NULL,
     reason TEXT NOT NULL
 );
+-- E-mail threading (archive/store/threads.py): one row per document once it has been looked at; message_id is
+-- NULL for documents that are not messages, parent_message for an attachment names its message.
+CREATE TABLE IF NOT EXISTS mail_messages (
+    doc_id TEXT PRIMARY KEY REFERENCES documents(doc_id) ON DELETE CASCADE,
+    message_id TEXT,
+    parent_message TEXT,
+    links TEXT,
+    thread TEXT,
+    parent TEXT,
+    how TEXT
+);
+CREATE INDEX IF NOT EXISTS mail_messages_id ON mail_messages(message_id);
+CREATE INDEX IF NOT EXISTS mail_messages_thread ON mail_messages(thread);
+CREATE INDEX IF NOT EXISTS mail_messages_parent_message ON mail_messages(parent_message);
+-- Who each message is from and to (archive/store/threads.py), for the correspondents view.
+CREATE TABLE IF NOT EXISTS mail_people (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    role TEXT NOT NULL,
+    address TEXT NOT NULL,
+    name TEXT
+);
+CREATE INDEX IF NOT EXISTS mail_people_address ON mail_people(address, role);
+CREATE INDEX IF NOT EXISTS mail_people_doc ON mail_people(doc_id);
+CREATE INDEX IF NOT EXISTS mail_people_name ON mail_people(name COLLATE NOCASE);
+-- The bytes each document was read from (archive/store/originals.py): files named by their SHA-256 under
+-- DATA_DIR/originals/, one copy of identical bytes however many documents came from them. No foreign key: a
+-- document stored again (an update, re-chunking) keeps its original; rows of removed documents are dropped after
+-- the next ingest.
+CREATE TABLE IF NOT EXISTS originals (
+    doc_id TEXT PRIMARY KEY,
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    media_type TEXT NOT NULL,
+    name TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS originals_sha256 ON originals(sha256);

@@ -170,6 +170,11 @@ class Settings:
         "Largest single document (a text/HTML file or one JSON record); larger ones are reported and skipped.",
         minimum=1,
     )
+    keep_originals: bool = _setting(
+        True,
+        "Keep the bytes each document was read from (file, attachment, mail message, web archive page) under "
+        "`DATA_DIR/originals/`, one copy of identical bytes, for `/api/documents/<id>/original` and PDF page images.",
+    )
     rate_limit: str = _setting(
         "",
         "Per-client limit on `/api/` requests, e.g. `120/minute` (flask-limiter syntax, kept in memory per "

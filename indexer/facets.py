@@ -126,11 +126,21 @@ class MetaFacet(Facet):
         return sorted(set(facts.meta.get(self.meta_field, [])))
 
 
+class FileTypeFacet(MetaFacet):
+    """What kind of file a document came from (email, pdf, web page, word, text): `meta.file_type`."""
+
+    name = "meta.file_type"
+
+    def __init__(self) -> None:
+        super().__init__("file_type")
+        self.label = "File type"
+
+
 def register_facet_classes(*classes: type[Facet]) -> dict[str, Facet]:
     return {cls.name: cls() for cls in classes}
 
 
-FACETS = register_facet_classes(SourceFacet, YearFacet, MonthFacet, SpeakerFacet)
+FACETS = register_facet_classes(SourceFacet, YearFacet, MonthFacet, SpeakerFacet, FileTypeFacet)
 FIXED_FACETS = tuple(FACETS)
 
 

@@ -28,6 +28,8 @@ from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
 from archive.store import Store
+from archive.store.originals import keep_original
+from archive.store.threads import link_threads
 from indexer.build import chunker_signature, publish, store_path, write_lock
 from indexer.embedder import Embedder
 from indexer.meter import Meter
@@ -104,6 +106,10 @@ class Ingestor:
             self._forget(document.doc_id)
             report.skip(fault(origin, self.stage, exc))
             return
+        try:
+            keep_original(self.store, self.settings, document.doc_id, incoming.record.original)
+        except Exception as exc:
+            report.warn(Problem(origin, f"original not kept ({type(exc).__name__}: {exc}); the document is stored"))
         (report.updated if action == "updated" else report.added).append(document.doc_id)
 
     def _forget(self, doc_id: str) -> None:
@@ -348,6 +354,10 @@ def ingest(
             raise
         finally:
             report.known = None
+            try:
+                link_threads(store)  # e-mail threads and attachments (archive/store/threads.py)
+            except Exception as exc:
+                report.warn(Problem(str(settings.data_dir), f"e-mail threads not linked this run ({exc})"))
             encoding_before = embedder.seconds_encoding
             on_batch = meter.embedding if meter is not None else None
             _, report.chunks_embedded = publish(
@@ -439,6 +449,7 @@ def rebuild(
     embedder = embedder or Embedder.from_settings(settings)
     with writer(settings, embedder, rechunk=False) as store:
         rechunked = rechunk_if_needed(store, embedder, settings)
+        link_threads(store)  # re-chunked documents are looked at again (archive/store/threads.py)
         if reembed:
             store.prepare_embeddings("")
         manifest, embedded = publish(store, embedder, settings, full=True, progress=progress)

@@ -7,14 +7,19 @@ from archive.errors import BadInputError
 from archive.readers import read_file
 
 
-def text_pdf(pages: list[list[str]], title: str = "", author: str = "") -> bytes:
-    """A PDF with a real text layer: each page's lines set in Helvetica, a blank line between paragraphs."""
+def text_pdf(pages: list[list], title: str = "", author: str = "") -> bytes:
+    """A PDF with a real text layer: each page's lines set in Helvetica, a blank line between paragraphs; a line
+    given as (text, size) is set in that size, the others in 11 points."""
     objects = ["<< /Type /Catalog /Pages 2 0 R >>", "", "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     kids = []
     for lines in pages:
         ops = (
             "BT /F1 11 Tf 72 720 Td 14 TL "
-            + " ".join(f"({line.replace('(', '[').replace(')', ']')}) Tj T*" for line in lines)
+            + " ".join(
+                (f"/F1 {line[1]} Tf " if isinstance(line, tuple) else "/F1 11 Tf ")
+                + f"({(line[0] if isinstance(line, tuple) else line).replace('(', '[').replace(')', ']')}) Tj T*"
+                for line in lines
+            )
             + " ET"
         )
         objects.append(f"<< /Length {len(ops)} >>\nstream\n{ops}\nendstream")
@@ -119,3 +124,32 @@ def test_a_search_hit_in_a_pdf_says_which_page_it_is_on(settings, embedder, tmp_
     (hit, *_) = service.search(SearchRequest("electric ferries", mode="keyword")).results
     assert (hit.doc_id, hit.page) == ("minutes", 2)
     assert service.document("minutes").meta["pages"] == [1, 2]
+
+
+BODY = [
+    "The inspectors examined every support of the harbour pier in March and found corrosion in three.",
+    "",
+    "Repairs are planned for the summer and will close the pier for six weeks.",
+]
+
+
+def test_the_title_is_the_largest_text_on_the_first_page_not_stale_metadata_or_a_table_header(tmp_path):
+    path = tmp_path / "inspection.pdf"
+    path.write_bytes(
+        text_pdf(
+            [[("DOCUMENT NO. 4471", 9), "", ("Harbour Pier Inspection", 22), ("Report 2024", 22), "", *BODY]],
+            title="Microsoft Word - draft3.doc",
+        )
+    )
+    (record,), _ = read_file(path)
+    assert record.title == "Harbour Pier Inspection Report 2024"
+
+
+def test_without_larger_text_stale_metadata_and_a_table_header_are_not_titles(tmp_path):
+    path = tmp_path / "table.pdf"
+    path.write_bytes(text_pdf([["Notice Date 06/22/2015 Amount", "", *BODY]], title="Microsoft Word - draft3.doc"))
+    (record,), _ = read_file(path)
+    assert record.title is None
+    path.write_bytes(text_pdf([["Notice Date 06/22/2015 Amount", "", *BODY]], title="Pier repairs 2024"))
+    (record,), _ = read_file(path)
+    assert record.title == "Pier repairs 2024"

@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.extensions["archive.settings"] = settings
     app.extensions["archive.search"] = service or SearchService(settings)
 
-    from web import api, pages
+    from web import api, batch, feeds, mail, originals, pages, upload
 
     if settings.rate_limit:
         from flask_limiter import Limiter
@@ -35,8 +35,17 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
 
         limiter = Limiter(get_remote_address, app=app, storage_uri="memory://", headers_enabled=True)
         limiter.limit(settings.rate_limit)(api.bp)
+        limiter.limit(settings.rate_limit)(mail.api_bp)
+        limiter.limit(settings.rate_limit)(originals.bp)
+        limiter.limit(settings.rate_limit)(batch.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp, url_prefix="/api")
+    app.register_blueprint(mail.bp)
+    app.register_blueprint(mail.api_bp, url_prefix="/api")
+    app.register_blueprint(originals.bp, url_prefix="/api")
+    app.register_blueprint(batch.bp, url_prefix="/api")
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(upload.bp)
 
     @app.errorhandler(ArchiveError)
     def archive_error(exc: ArchiveError):

@@ -16,7 +16,9 @@ from archive.documents import IngestReport, Problem
 from archive.errors import ArchiveError, BadInputError, ForbiddenError, InvalidRequestError, UnauthorizedError
 from archive.readers import read_data, records_from_value, within_limit
 from indexer.ingest import Incoming, ingest, remove_documents
+from web.mail import mail_view
 from web.openapi import openapi_document
+from web.originals import original_view
 from web.searching import (
     browse_from_args,
     document_view,
@@ -87,7 +89,10 @@ def export_rows(result) -> list[dict]:
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
-    return jsonify(document_view(doc_id).to_json())
+    view = document_view(doc_id)
+    return jsonify(
+        {**view.to_json(), "mail": mail_view(view.document) or None, "original": original_view(view.document.doc_id)}
+    )
 
 
 def quote_json(quote) -> dict:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from indexer.request import GROUPS, MAX_K, MODES
+from web.openapi_mail import MAIL, ORIGINAL, mail_paths
 
 _NULLABLE_STRING = {"type": ["string", "null"]}
 ERROR = {
@@ -225,6 +226,8 @@ DOCUMENT = {
             "description": "Every other field the source carried (author, site_name, "
             "topics, places, pages: the page of each paragraph of a PDF, attachment_of: the mail it came in).",
         },
+        "mail": MAIL,
+        "original": ORIGINAL,
     },
 }
 QUOTES = {
@@ -561,5 +564,6 @@ def openapi_document() -> dict:
                     "responses": {"200": {"description": "OpenAPI 3.1 document."}},
                 }
             },
+            **mail_paths(ERROR),
         },
     }

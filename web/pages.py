@@ -14,6 +14,8 @@ from indexer.facets import FIXED_FACETS, facet_label
 from indexer.filters import Filter
 from indexer.request import MAX_CANDIDATES
 from indexer.search import MODES
+from web.mail import mail_view
+from web.originals import original_view
 from web.results import date_range, histogram, meta_highlights, speakers_by_chunk
 from web.searching import (
     SPEAKER_KINDS,
@@ -354,4 +356,6 @@ def document_page(doc_id: str):
         focus=focus,
         paragraphs=marked_paragraphs(doc, view.quotes),
         quotes=view.quotes,
+        mail=mail_view(doc),
+        original=original_view(doc.doc_id),
     )

@@ -1,8 +1,10 @@
 """E-mail: single messages (.eml) and mailboxes (.mbox), with the standard library's `email`.
 
-A message is one document: subject as title, its date, the sender as source and author. Attachments in a
-supported format are read as documents of their own whose `meta["attachment_of"]` names the message. Mailboxes
-are split on their `From ` lines while streaming, so a mailbox of any size is read in bounded memory.
+A message is one document: subject as title, its date, the sender as source and author, and in its meta every
+address of From, To, Cc and Bcc with display names and the Message-ID links of its thread (`headers.py`).
+Attachments in a supported format are read as documents of their own whose `meta["attachment_of"]` names the
+message, dated and sent as the message was; those that cannot be read are listed on the message with the reason.
+Mailboxes are split on their `From ` lines while streaming, so a mailbox of any size is read in bounded memory.
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ import email
 import email.policy
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from email.message import EmailMessage
-from email.utils import getaddresses, parseaddr
+from email.utils import parseaddr, parsedate_to_datetime
 from pathlib import Path
 
 from archive.documents import Problem, RawRecord
 from archive.errors import BadInputError
 from archive.formats import bad_input
+from archive.formats.headers import read_headers
 from archive.formats.html import read_html
 from archive.formats.progress import progress_bar
 
@@ -34,49 +38,74 @@ def read_message(
     if not isinstance(message, EmailMessage) or not (message.keys() or message.get_payload()):
         raise bad_input(origin, "not an e-mail message (no headers)")
     subject = " ".join(str(message.get("subject", "")).split()) or None
-    name, address = parseaddr(str(message.get("from", "")))
+    headers = read_headers(message)
+    address = headers.sender
+    name = headers.names.get(address or "") or _first_name(message)
     meta: dict = {}
     if name or address:
         meta["author"] = name or address
-    if address:
-        meta["from"] = address
-    recipients = [a for _, a in getaddresses([str(v) for v in message.get_all("to", [])]) if a]
-    if recipients:
-        meta["to"] = recipients
-    message_id = str(message.get("message-id", "")).strip() or None
-    if message_id:
-        meta["message_id"] = message_id
+    meta.update(headers.meta())
+    message_id = headers.message_id
     date = str(message.get("date", "")).strip() or None
+    sent_at = _timestamp(date)
+    if sent_at:
+        meta["sent_at"] = sent_at
     attachments = list(_attachments(message))
     if attachments:
         meta["attachments"] = [filename for filename, _ in attachments]
+    found: list[RawRecord | Problem] = []
+    unreadable: list[dict[str, str]] = []
+    for number, (filename, payload) in enumerate(attachments, start=1):
+        label = f"{origin}#attachment-{number}-{_UNSAFE.sub('-', filename).strip('-')}"
+        suffix = Path(filename.lower()).suffix
+        if suffix not in supported:
+            reason = f"attachment type {suffix or '(none)'} is not supported; it was skipped"
+            found.append(Problem(label, reason))
+            unreadable.append({"name": filename, "reason": reason})
+            continue
+        try:
+            for item in read_document(label, suffix, payload):
+                if isinstance(item, RawRecord):
+                    item = _as_attachment(item, filename, date, address or name or None, message_id or origin)
+                else:
+                    unreadable.append({"name": filename, "reason": item.reason})
+                found.append(item)
+        except BadInputError as exc:
+            reason = exc.message.removeprefix(f"{label}: ")
+            found.append(Problem(label, reason))
+            unreadable.append({"name": filename, "reason": reason})
+    if unreadable:
+        meta["unreadable_attachments"] = unreadable
     body = _body(message, origin)
     if body:
         yield RawRecord(origin=origin, text=body, title=subject, date=date, source=address or name or None, meta=meta)
     elif not attachments:
         raise bad_input(origin, "e-mail has no text and no attachments")
-    for number, (filename, payload) in enumerate(attachments, start=1):
-        label = f"{origin}#attachment-{number}-{_UNSAFE.sub('-', filename).strip('-')}"
-        suffix = Path(filename.lower()).suffix
-        if suffix not in supported:
-            yield Problem(label, f"attachment type {suffix or '(none)'} is not supported; it was skipped")
-            continue
-        try:
-            for item in read_document(label, suffix, payload):
-                if isinstance(item, RawRecord):
-                    item = RawRecord(
-                        origin=item.origin,
-                        text=item.text,
-                        doc_id=item.doc_id,
-                        title=item.title or filename,
-                        date=item.date or date,
-                        source=item.source or address or None,
-                        url=item.url,
-                        meta={**item.meta, "attachment_of": message_id or origin},
-                    )
-                yield item
-        except BadInputError as exc:
-            yield Problem(label, exc.message.removeprefix(f"{label}: "))
+    yield from found
+
+
+def _as_attachment(item: RawRecord, filename: str, date: str | None, sender: str | None, parent: str) -> RawRecord:
+    """An attachment dated and sent as its message was (its own file date kept as `file_date`, its own author as
+    `author`), linked to the message by `attachment_of` (the message's Message-ID, else its origin)."""
+    meta = {**item.meta, "attachment_of": parent}
+    if item.date and item.date != date:
+        meta["file_date"] = item.date
+    if sender and "@" in sender:
+        meta.setdefault("from", sender)
+    return replace(item, title=item.title or filename, date=date or item.date, source=sender or item.source, meta=meta)
+
+
+def _timestamp(date: str | None) -> str | None:
+    """The Date header as an ISO time with its offset (the document's date is the day only), to order a thread."""
+    try:
+        return parsedate_to_datetime(date).isoformat() if date else None
+    except (TypeError, ValueError, IndexError):
+        return None
+
+
+def _first_name(message: EmailMessage) -> str | None:
+    name, address = parseaddr(str(message.get("from", "")))
+    return name or address or None
 
 
 def _body(message: EmailMessage, origin: str) -> str:

@@ -12,6 +12,7 @@ import shutil
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 
 from archive.documents import Problem, RawRecord
 from archive.formats import bad_input
@@ -31,9 +32,12 @@ def read_pdf(data: bytes, origin: str) -> Iterator[RawRecord | Problem]:
     blocks: list[str] = []
     pages: list[int] = []
     problems: list[Problem] = []
+    heading = None
     try:
         for number in range(1, len(pdf) + 1):
             page = pdf[number - 1]
+            if number == 1:
+                heading = largest_text(page)
             text = _text_layer(page)
             if len(text.strip()) < _MIN_PAGE_CHARS:
                 if not ocr_available():
@@ -60,11 +64,60 @@ def read_pdf(data: bytes, origin: str) -> Iterator[RawRecord | Problem]:
     yield RawRecord(
         origin=origin,
         text="\n\n".join(blocks),
-        title=(info.get("Title") or "").strip() or None,
+        title=heading or _metadata_title(info.get("Title")),
         date=_pdf_date(info.get("CreationDate")),
         meta=meta,
     )
     yield from problems
+
+
+def largest_text(page: pdfium.PdfPage) -> str | None:
+    """The title a reader sees: the text set largest on the page, when it is clearly larger (by 15%) than the
+    body text and reads as a title (letters, at most 30 words). None when no text stands out, so a table header
+    or a first line in body size is never taken for the title."""
+    textpage = page.get_textpage()
+    try:
+        runs: list[list] = []
+        weights: dict[float, int] = {}
+        for index in range(textpage.count_chars()):
+            char = textpage.get_text_range(index, 1)
+            size = round(pdfium_c.FPDFText_GetFontSize(textpage.raw, index), 1)
+            if char in "\r\n":
+                if runs:
+                    runs[-1][1] += " "
+                continue
+            if char.strip():
+                weights[size] = weights.get(size, 0) + 1
+            if runs and abs(runs[-1][0] - size) < 0.5:
+                runs[-1][1] += char
+            elif char.strip():
+                runs.append([size, char])
+            elif runs:
+                runs[-1][1] += char
+    finally:
+        textpage.close()
+    if not weights:
+        return None
+    body = max(weights, key=lambda s: weights[s])
+    for size in sorted({run[0] for run in runs}, reverse=True):
+        if size < 1.15 * body:
+            return None
+        text = " ".join(next(run[1] for run in runs if run[0] == size).split())
+        words = text.split()
+        if sum(c.isalpha() for c in text) >= 4 and 1 <= len(words) <= 30:
+            return text
+    return None
+
+
+_STALE_TITLE = re.compile(
+    r"^(microsoft (word|powerpoint|excel) - |untitled|document\d*$|slide \d+)|\.(docx?|pdf|xlsx?)$", re.I
+)
+
+
+def _metadata_title(value: str | None) -> str | None:
+    """The Title of the PDF's metadata, unless it is a left-over (a file name, "Microsoft Word - draft3.doc")."""
+    title = " ".join((value or "").split())
+    return None if not title or _STALE_TITLE.search(title) else title
 
 
 def ocr_available() -> bool:

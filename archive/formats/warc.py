@@ -11,7 +11,7 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
-from archive.documents import Problem, RawRecord
+from archive.documents import Original, Problem, RawRecord
 from archive.errors import BadInputError
 from archive.formats import bad_input
 from archive.formats.html import read_html
@@ -62,6 +62,7 @@ def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = 
                     yield Problem(origin, f"{record.rec_type} record not stored: {why}")
                     continue
                 pages += 1
+                kind = (record.http_headers.get_header("Content-Type") or "").split(";")[0].strip().lower()
                 data = record.content_stream().read(MAX_PAGE_BYTES + 1)
                 if len(data) > MAX_PAGE_BYTES:
                     yield Problem(origin, f"page is over {MAX_PAGE_BYTES // 1_000_000} MB; skipped")
@@ -69,10 +70,20 @@ def read_warc(path: Path, decode: Callable[[bytes, str], str], progress: bool = 
                 crawled = record.rec_headers.get_header("WARC-Date")
                 try:
                     page = read_html(decode(data, origin), origin, url=url or None, date=crawled)
-                    yield replace(page, meta={**page.meta, "crawled_at": crawled} if crawled else page.meta)
+                    yield replace(
+                        page,
+                        meta={**page.meta, "crawled_at": crawled} if crawled else page.meta,
+                        original=Original(data, _page_name(url), kind),
+                    )
                 except BadInputError as exc:
                     yield Problem(origin, exc.message.removeprefix(f"{origin}: "))
         except ArchiveLoadFailed as exc:
             raise bad_input(str(path), f"not a readable web archive (WARC): {exc}") from exc
     if pages == 0:
         raise bad_input(str(path), "web archive holds no HTML responses")
+
+
+def _page_name(url: str) -> str:
+    """A download name for a crawled page: its host and path, ending in .html."""
+    name = url.split("://", 1)[-1].split("?", 1)[0].strip("/").replace("/", "-") or "page"
+    return name if name.lower().endswith((".html", ".htm")) else name + ".html"
