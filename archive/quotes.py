@@ -29,6 +29,7 @@ from archive.entities import (
     is_name_token,
     is_speaker_name,
     kind_of,
+    name_of,
     strip_lead,
 )
 
@@ -119,6 +120,20 @@ class Quote:
 _SAYS = re.compile(r"\b(?:said|says|told|added|adds)\b")
 
 
+class _FullNames:
+    """The full names of a registry of a given size, indexed by last word and (three-word names) middle word."""
+
+    def __init__(self, size: tuple[int, int], names: list[str]):
+        self.size, self.names = size, names
+        self.by_last: dict[str, list[str]] = {}
+        self.by_middle: dict[str, list[str]] = {}
+        for name in names:
+            words = name.split()
+            self.by_last.setdefault(bare(words[-1]), []).append(name)
+            if len(words) == 3:
+                self.by_middle.setdefault(words[1], []).append(name)
+
+
 @dataclass
 class Registry:
     """People and organisations named: full names, the roles and organisations they were named with.
@@ -133,12 +148,16 @@ class Registry:
     quoted: set[str] = field(default_factory=set)
     dirty: set[str] = field(default_factory=set, repr=False, compare=False)
     _names: dict[str, list[str]] | None = field(default=None, repr=False, compare=False)
+    _full: _FullNames | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_rows(cls, rows: Iterable[tuple[str, str, list[str], list[str]]], quoted: Iterable[str]) -> Registry:
         """A registry from stored (name, kind, roles, orgs) rows and the names that were quoted."""
         registry = cls()
         for name, kind, roles, orgs in rows:
+            name = name_of(name)
+            if not name:
+                continue
             if kind == "org":
                 registry.orgs.add(name)
             elif kind == "place":
@@ -160,7 +179,9 @@ class Registry:
         return changed
 
     def add_person(self, name: str, role: str | None = None, org: str | None = None) -> None:
-        name = re.sub(r"[’']s$", "", name)
+        name = name_of(re.sub(r"[’']s$", "", name))
+        if not name:
+            return
         if name not in self.people:
             self.dirty.add(name)
         entry = self.people.setdefault(name, {"roles": [], "orgs": []})
@@ -170,12 +191,14 @@ class Registry:
                 self.dirty.add(name)
 
     def add_org(self, name: str) -> None:
-        if name not in self.orgs:
+        name = name_of(name)
+        if name and name not in self.orgs:
             self.orgs.add(name)
             self.dirty.add(name)
 
     def add_place(self, name: str) -> None:
-        if name not in self.places:
+        name = name_of(name)
+        if name and name not in self.places:
             self.places.add(name)
             self.dirty.add(name)
 
@@ -199,22 +222,32 @@ class Registry:
         self._names = None
 
     def full_names(self) -> list[str]:
-        return [
-            n
-            for n in self.people
-            if " " in n
-            and bare(n.split()[0]).rstrip(".") not in TITLES
-            and kind_of(n) == "person"
-            and n not in self.orgs
-        ]
+        """People named in full (not by title and surname), in the order first met. Names are only ever added,
+        so the list is kept until the number of people or organisations changes (a long mail asks for it often)."""
+        return list(self._full_names().names)
+
+    def _full_names(self) -> _FullNames:
+        size = (len(self.people), len(self.orgs))
+        if self._full is None or self._full.size != size:
+            full = [
+                n
+                for n in self.people
+                if " " in n
+                and bare(n.split()[0]).rstrip(".") not in TITLES
+                and kind_of(n) == "person"
+                and n not in self.orgs
+            ]
+            self._full = _FullNames(size, full)
+        return self._full
 
     def by_surname(self, surname: str, title: str | None = None) -> str | None:
         """The one full name with this surname, if exactly one is known and nothing says the surname may mean
         someone else: "President Reagan" is Nancy Reagan only if she was named as president, and a bare "Reagan"
         is nobody's full name where a "President Reagan" not named in full is also about."""
-        matches = sorted({n for n in self.full_names() if bare(n.split()[-1]) == bare(surname)}, key=len)
+        known = self._full_names()
+        matches = sorted(set(known.by_last.get(bare(surname), ())), key=len)
         if not matches:
-            matches = sorted({n for n in self.full_names() if len(n.split()) == 3 and n.split()[1] == surname})
+            matches = sorted(set(known.by_middle.get(surname, ())))
         if not matches or not all(matches[-1].endswith(m) for m in matches):
             return None
         full = matches[-1]
@@ -483,7 +516,7 @@ def _subject_before(before: str) -> str | None:
     phrase = " ".join(words)
     if words[-1].lower() in PRONOUNS | {"they", "we", "i", "you"}:
         return words[-1].lower()
-    if not any(w[0].isupper() for w in words) and not re.match(r"(?i)^(the|a|an|this) ", phrase):
+    if not any(w[:1].isupper() for w in words) and not re.match(r"(?i)^(the|a|an|this) ", phrase):
         return None
     return phrase
 
@@ -512,7 +545,7 @@ def _subject_after(after: str) -> str | None:
     ended = bool(words) and tokens[len(words) - 1][-1:] in ",.;:"
     if words and rest and not ended and rest[0].lower() not in {"as", "in", "on", "at", "of", "for", "told", "who"}:
         return None
-    return " ".join(words) if words and any(w[0].isupper() for w in words) else None
+    return " ".join(words) if words and any(w[:1].isupper() for w in words) else None
 
 
 def _person_tail(words: list[str]) -> list[str]:
@@ -558,6 +591,9 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
     role = None
     if "|" in subject:
         subject, role = subject.split("|", 1)
+    subject = " ".join(subject.split())
+    if not subject:
+        return None
     lowered = subject.lower()
     if lowered in {"he", "she"}:
         person = _last_person(registry, state)
@@ -677,7 +713,7 @@ def _resolve(subject: str, registry: Registry, state: dict) -> tuple[str | None,
             state["person"] = person
             return person, registry.org_of(person), "role->person named with it in document"
         role_words = [w for w in words if w.lower() not in {"the", "a", "an"}]
-        if len(role_words) >= 2 and all(w[0].isupper() and w.lower() in ROLE_WORDS for w in role_words):
+        if len(role_words) >= 2 and all(w[:1].isupper() and w.lower() in ROLE_WORDS for w in role_words):
             written = " ".join(role_words)
             registry.add_person(written)
             state["person"] = written
@@ -689,6 +725,8 @@ def _resolve_single(word: str, registry: Registry, state: dict) -> tuple[str | N
     """One name word: a surname of a person named in full here, the first word of an organisation named here, a
     title form named here ("President Reagan"), or the word as written when it names someone."""
     word = word.removesuffix("’s").removesuffix("'s") if not word.endswith(("'s", "’s")) else word
+    if not name_of(word):
+        return None
     person = registry.by_surname(word)
     if person:
         state["person"] = person
