@@ -96,6 +96,8 @@ TITLES = set(
     """.split()
 )
 
+HONORIFICS = set("dame dr lady lord miss mr mrs ms prof professor sir".split())
+
 FUNCTION_WORDS = set(
     """
     one two three four five six seven eight nine ten

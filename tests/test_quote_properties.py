@@ -5,6 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from archive.entities import is_speaker_name, kind_of, name_of, strip_lead
+from archive.quote_rules import Context, full_name_of, person_with_role, resolve_subject, resolve_word
 from archive.quotes import Registry, extract_quotes, learn_names, quote_spans
 
 # Words that steer the rules: speech verbs, titles, roles, organisation words, pronouns, quote marks and the
@@ -75,10 +76,28 @@ def test_any_name_is_typed_and_stored_without_raising(name):
     registry.quoted.add(name)
     registry.resolve(name)
     registry.mentioned_in(f"what did {name} say")
-    registry.by_surname(name)
-    registry.by_role(name)
+    full_name_of(registry, name)
+    person_with_role(registry, name)
     registry.take_changes()
-    assert all(stored == name_of(name) for stored in [*registry.people, *registry.orgs, *registry.places])
+    assert all(name_of(stored) == stored != "" for stored in [*registry.people, *registry.orgs, *registry.places])
+
+
+@fuzz
+@given(names, names, texts)
+def test_any_subject_or_word_is_resolved_or_left_alone(subject, known, text):
+    registry = Registry()
+    learn_names(f"{known} said. {text}", registry)
+    for phrase in (
+        subject,
+        f"{subject}|{known}",
+        f"the {subject}",
+        f"a spokesman for {subject}",
+        f"{subject}'s {known}",
+    ):
+        found = resolve_subject(phrase, registry, Context(text, after=text))
+        assert found is None or (found.speaker and found.method)
+    for word in subject.split():
+        resolve_word(word, registry, Context(text, according=True))
 
 
 def test_names_without_a_letter_or_digit_are_never_stored():
