@@ -23,6 +23,7 @@ from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature
 from archive.errors import BadInputError
 from archive.ids import content_id, disambiguated, explicit_id, path_name
+from archive.linking import link_speakers
 from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
@@ -277,6 +278,7 @@ def ingest(
         ingestor = Ingestor(store, settings, embedder)
         for item in incoming:
             ingestor.add(item, report)
+        link_speakers(store)  # speakers named by role or surname only, linked across documents (archive.linking)
         encoding_before = embedder.seconds_encoding
         _, report.chunks_embedded = publish(store, embedder, settings, progress=progress)
         report.seconds_embedding = embedder.seconds_encoding - encoding_before
@@ -345,5 +347,6 @@ def remove_documents(
             doc_ids = [doc_id for doc_id in doc_ids if store.find(doc_id) is not None]
         if doc_ids:
             store.remove_documents(doc_ids)
+            link_speakers(store)  # links that rested on the removed documents are recomputed (archive.linking)
         publish(store, embedder, settings)
     return doc_ids
