@@ -9,6 +9,7 @@ which is one of those. A single bare word is typed by how the document names it 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 ORG_WORDS = set(
     """
@@ -95,6 +96,8 @@ TITLES = set(
     """.split()
 )
 
+HONORIFICS = set("dame dr lady lord miss mr mrs ms prof professor sir".split())
+
 FUNCTION_WORDS = set(
     """
     one two three four five six seven eight nine ten
@@ -135,6 +138,13 @@ _ACRONYM = re.compile(r"^(?:[A-Z]{2,6}|[A-Z](?:\.[A-Z])+\.?|[A-Z][A-Z&-]+[A-Z])$
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][a-zA-Z’'-]+|[A-Z]\.|[A-Z][a-z]*[A-Z][a-zA-Z]*|Mc[A-Z][a-z]+)$")
 
 
+def name_of(text: str) -> str:
+    """A name as stored: single spaces, nothing around it; "" when it has no letter or digit (a stray "’s" or
+    "&" is nobody's name)."""
+    name = " ".join(text.split())
+    return name if any(ch.isalnum() for ch in re.sub(r"[’']s$", "", name)) else ""
+
+
 def bare(word: str) -> str:
     """A word lowered, without a possessive or trailing punctuation."""
     return word.lower().strip(".,;:").removesuffix("’s").removesuffix("'s")
@@ -156,8 +166,10 @@ def strip_lead(name: str) -> str:
     return " ".join(words)
 
 
+@lru_cache(maxsize=65536)
 def kind_of(name: str) -> str | None:
-    """ "org", "place" or "person" for a cleaned name; None where its words alone do not tell."""
+    """ "org", "place" or "person" for a cleaned name; None where its words alone do not tell. Remembered: a
+    long document asks about the same few hundred names many times."""
     words = name.split()
     if not words:
         return None

@@ -24,6 +24,7 @@ from archive.documents import Document, IngestReport, Problem, RawRecord
 from archive.duplicates import CopyFinder, normalized_hash, overlapping_chunks, signature, substantial
 from archive.errors import BadInputError
 from archive.ids import content_id, disambiguated, explicit_id, path_name
+from archive.linking import link_speakers
 from archive.quotes import Registry, extract_quotes, learn_names, place_quotes
 from archive.readers import is_collection, iter_files, iter_records
 from archive.settings import Settings
@@ -358,6 +359,10 @@ def ingest(
                 link_threads(store)  # e-mail threads and attachments (archive/store/threads.py)
             except Exception as exc:
                 report.warn(Problem(str(settings.data_dir), f"e-mail threads not linked this run ({exc})"))
+            try:
+                link_speakers(store)  # speakers named by role or surname only, linked across documents
+            except Exception as exc:
+                report.warn(Problem(str(settings.data_dir), f"speakers not linked across documents this run ({exc})"))
             encoding_before = embedder.seconds_encoding
             on_batch = meter.embedding if meter is not None else None
             _, report.chunks_embedded = publish(
@@ -469,5 +474,6 @@ def remove_documents(
             doc_ids = [doc_id for doc_id in doc_ids if store.find(doc_id) is not None]
         if doc_ids:
             store.remove_documents(doc_ids)
+            link_speakers(store)  # links that rested on the removed documents are recomputed (archive.linking)
         publish(store, embedder, settings)
     return doc_ids

@@ -108,6 +108,7 @@ def quote_json(quote) -> dict:
         "sources": quote.sources,
         "evidence": quote.evidence,
         "method": quote.method,
+        "linked": getattr(quote, "link", None) and asdict(quote.link),  # speaker named from another document
     }
 
 

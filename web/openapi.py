@@ -258,6 +258,12 @@ QUOTES = {
                         **_NULLABLE_STRING,
                         "description": "The rule that attributed it, e.g. `X said/surname->full name in document`.",
                     },
+                    "linked": {
+                        "type": ["object", "null"],
+                        "description": "When `speaker` was named from another document: the speaker as this document "
+                        "writes it (`written`), `person`, `method` (`role→name across documents`), `evidence_doc` and "
+                        "its words (`evidence`); null when the document names its speaker itself.",
+                    },
                 },
             },
         }

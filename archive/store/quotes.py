@@ -1,18 +1,57 @@
-"""Quotes and the names of people and organisations who said them."""
+"""Quotes, the names of people and organisations who said them, and speakers linked across documents."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 import numpy as np
 
 from archive.documents import StoredQuote
 from archive.duplicates import normalized_hash
+from archive.linking import NamedPerson, SpeakerLink
 from archive.quotes import Quote, Registry
 from archive.store.base import StoreBase, marks
 
+# Kept by archive.linking.link_speakers, which also removes the rows of documents that are gone (so no foreign keys:
+# re-storing an unchanged document keeps its links).
+LINK_TABLES = """
+CREATE TABLE IF NOT EXISTS linked_documents (doc_id TEXT PRIMARY KEY, content_hash TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS document_people (
+    doc_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    role TEXT NOT NULL,
+    words TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS document_people_doc ON document_people(doc_id);
+CREATE TABLE IF NOT EXISTS speaker_links (
+    doc_id TEXT NOT NULL,
+    written TEXT NOT NULL,
+    person TEXT NOT NULL,
+    method TEXT NOT NULL,
+    evidence_doc TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (doc_id, written)
+);
+CREATE INDEX IF NOT EXISTS speaker_links_person ON speaker_links(person);
+"""
+# A quote's speaker: the person its speaker as written is linked to, else as written.
+_SPEAKER = "COALESCE(l.person, q.speaker)"
+_LINKED = "quotes q LEFT JOIN speaker_links l ON l.doc_id = q.doc_id AND l.written = q.speaker"
+
+
+@dataclass
+class LinkedQuote(StoredQuote):
+    """A stored quote with the link that names its speaker from another document (None: its own document does)."""
+
+    link: SpeakerLink | None = None
+
 
 class QuotesMixin(StoreBase):
+    def _upgrade(self) -> None:
+        super()._upgrade()
+        self.db.executescript(LINK_TABLES)
+
     def _insert_quotes(self, doc_id: str, chunk_ids: list[int], quotes: list[tuple[int | None, Quote]]) -> None:
         for position, quote in quotes:
             self.db.execute(
@@ -38,7 +77,9 @@ class QuotesMixin(StoreBase):
             (r["name"], r["kind"], json.loads(r["roles"]), json.loads(r["orgs"]))
             for r in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid")
         ]
-        quoted = [r[0] for r in self.db.execute("SELECT DISTINCT speaker FROM quotes WHERE speaker IS NOT NULL")]
+        quoted = [
+            r[0] for r in self.db.execute(f"SELECT DISTINCT {_SPEAKER} FROM {_LINKED} WHERE q.speaker IS NOT NULL")
+        ]
         return Registry.from_rows(rows, quoted)
 
     def _save_registry(self, registry: Registry) -> None:
@@ -56,14 +97,15 @@ class QuotesMixin(StoreBase):
         doc_id: str | None = None,
         kind: str | None = None,
     ) -> list[StoredQuote]:
-        """Quotes, one per distinct text and speaker, with every document that carries it, oldest first."""
+        """Quotes, one per distinct text and speaker, with every document that carries it, oldest first. A speaker
+        linked across documents (archive.linking) is the person linked, with the link."""
         clauses: list[str] = ["q.speaker IS NOT NULL"]
         params: list[str] = []
         if speakers is not None:
-            clauses.append(f"q.speaker IN ({marks(len(speakers))})")
+            clauses.append(f"{_SPEAKER} IN ({marks(len(speakers))})")
             params.extend(speakers)
         if orgs is not None:
-            clauses.append(f"(q.org IN ({marks(len(orgs))}) OR q.speaker IN ({marks(len(orgs))}))")
+            clauses.append(f"(q.org IN ({marks(len(orgs))}) OR {_SPEAKER} IN ({marks(len(orgs))}))")
             params.extend(orgs + orgs)
         if doc_id is not None:
             clauses.append("q.doc_id = ?")
@@ -72,8 +114,10 @@ class QuotesMixin(StoreBase):
             clauses.append("q.kind = ?")
             params.append(kind)
         rows = self.db.execute(
-            "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.speaker, q.org,"
-            " q.mention, q.evidence, q.method, d.date FROM quotes q JOIN documents d ON d.doc_id = q.doc_id"
+            "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.mention,"
+            " CASE WHEN l.person IS NOT NULL AND q.org = l.written THEN NULL ELSE q.org END AS org,"
+            f" q.evidence, q.method, d.date, {_SPEAKER} AS speaker, l.written, l.person, l.method AS link_method,"
+            f" l.evidence_doc, l.evidence AS link_evidence FROM {_LINKED} JOIN documents d ON d.doc_id = q.doc_id"
             f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
             params,
         ).fetchall()
@@ -83,7 +127,12 @@ class QuotesMixin(StoreBase):
             if key in merged:
                 merged[key].sources.append(r["doc_id"])
             else:
-                merged[key] = StoredQuote(
+                link = None
+                if r["person"] is not None:
+                    link = SpeakerLink(
+                        r["doc_id"], r["written"], r["person"], r["link_method"], r["evidence_doc"], r["link_evidence"]
+                    )
+                merged[key] = LinkedQuote(
                     r["quote_id"],
                     r["text"],
                     r["speaker"],
@@ -97,6 +146,7 @@ class QuotesMixin(StoreBase):
                     [r["doc_id"]],
                     r["evidence"],
                     r["method"],
+                    link,
                 )
         return list(merged.values())
 
@@ -104,8 +154,8 @@ class QuotesMixin(StoreBase):
         """(name, "person" or "org", number of distinct quotes) for everyone quoted."""
         kinds = {r[0]: r[1] for r in self.db.execute("SELECT name, kind FROM names")}
         rows = self.db.execute(
-            "SELECT speaker, COUNT(DISTINCT norm_hash) FROM quotes WHERE speaker IS NOT NULL GROUP BY speaker"
-            " ORDER BY 2 DESC, 1"
+            f"SELECT {_SPEAKER}, COUNT(DISTINCT q.norm_hash) FROM {_LINKED} WHERE q.speaker IS NOT NULL"
+            " GROUP BY 1 ORDER BY 2 DESC, 1"
         ).fetchall()
         return [(r[0], kinds.get(r[0], "person"), r[1]) for r in rows]
 
@@ -115,10 +165,85 @@ class QuotesMixin(StoreBase):
         names = list(speakers) + list(orgs)
         if not names or (among is not None and not among):
             return np.zeros(0, dtype=np.int64)
-        which = "chunk_id IS NOT NULL" if among is None else f"chunk_id IN ({marks(len(among))})"
+        which = "q.chunk_id IS NOT NULL" if among is None else f"q.chunk_id IN ({marks(len(among))})"
         rows = self.db.execute(
-            f"SELECT DISTINCT chunk_id FROM quotes WHERE {which}"
-            f" AND (speaker IN ({marks(len(names))}) OR org IN ({marks(len(names))}))",
-            [*(among or []), *names, *names],
+            f"SELECT DISTINCT q.chunk_id FROM {_LINKED} WHERE {which}"
+            f" AND (q.speaker IN ({marks(len(names))}) OR q.org IN ({marks(len(names))})"
+            f" OR l.person IN ({marks(len(names))}))",
+            [*(among or []), *names, *names, *names],
         ).fetchall()
         return np.array(sorted(r[0] for r in rows), dtype=np.int64)
+
+    # What archive.linking reads and keeps.
+
+    def documents_changed_since_linked(self) -> tuple[set[str], set[str]]:
+        """Documents added or changed since speakers were last linked, and documents removed since."""
+        now = {r[0]: r[1] for r in self.db.execute("SELECT doc_id, content_hash FROM documents")}
+        then = {r[0]: r[1] for r in self.db.execute("SELECT doc_id, content_hash FROM linked_documents")}
+        return {d for d, h in now.items() if then.get(d) != h}, set(then) - set(now)
+
+    def mark_linked(self, changed: set[str], gone: set[str]) -> None:
+        for doc_id in sorted(gone):
+            self.db.execute("DELETE FROM linked_documents WHERE doc_id = ?", (doc_id,))
+        for doc_id in sorted(changed):
+            self.db.execute(
+                "INSERT OR REPLACE INTO linked_documents(doc_id, content_hash)"
+                " SELECT doc_id, content_hash FROM documents WHERE doc_id = ?",
+                (doc_id,),
+            )
+
+    def named_people(self, doc_ids: list[str] | None = None) -> list[NamedPerson]:
+        """The people documents name in full (all documents, or these), with their roles and words."""
+        where, params = ("", []) if doc_ids is None else (f" WHERE doc_id IN ({marks(len(doc_ids))})", doc_ids)
+        rows = self.db.execute(f"SELECT doc_id, name, role, words FROM document_people{where} ORDER BY rowid", params)
+        return [NamedPerson(*r) for r in rows]
+
+    def forget_named_people(self, doc_ids: list[str]) -> None:
+        for doc_id in doc_ids:
+            self.db.execute("DELETE FROM document_people WHERE doc_id = ?", (doc_id,))
+            self.db.execute("DELETE FROM speaker_links WHERE doc_id = ?", (doc_id,))
+
+    def save_named_people(self, doc_id: str, people: list[NamedPerson]) -> None:
+        self.db.executemany(
+            "INSERT INTO document_people(doc_id, name, role, words) VALUES (?, ?, ?, ?)",
+            [(doc_id, p.name, p.role, p.words) for p in people],
+        )
+
+    def document_paragraphs(self, doc_id: str) -> list[str]:
+        row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
+        return row[0].split("\n\n") if row else []
+
+    def roles_attributed(self, doc_id: str) -> list[tuple[str, str]]:
+        """(person, words) where a document's quotes say a role it names means a person it names in full."""
+        rows = self.db.execute(
+            "SELECT DISTINCT speaker, mention FROM quotes WHERE doc_id = ? AND mention IS NOT NULL"
+            " AND method LIKE '%role->person named with it in document' ORDER BY 1, 2",
+            (doc_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def document_dates(self) -> dict[str, str | None]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT doc_id, date FROM documents")}
+
+    def speakers_as_written(self) -> list[tuple[str, str, str]]:
+        """(document, speaker, rule) of every speaker a document names without a full name of its own."""
+        rows = self.db.execute(
+            "SELECT DISTINCT doc_id, speaker, method FROM quotes WHERE speaker IS NOT NULL AND"
+            " (method LIKE '%as written' OR method LIKE '%as written (no person named so)') ORDER BY 1, 2, 3"
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def set_speaker_link(self, doc_id: str, written: str, link: SpeakerLink | None) -> None:
+        self.db.execute("DELETE FROM speaker_links WHERE doc_id = ? AND written = ?", (doc_id, written))
+        if link is not None:
+            self.db.execute(
+                "INSERT INTO speaker_links(doc_id, written, person, method, evidence_doc, evidence)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (link.doc_id, link.written, link.person, link.method, link.evidence_doc, link.evidence),
+            )
+
+    def speaker_links(self) -> list[SpeakerLink]:
+        rows = self.db.execute(
+            "SELECT doc_id, written, person, method, evidence_doc, evidence FROM speaker_links ORDER BY 1, 2"
+        )
+        return [SpeakerLink(*r) for r in rows]

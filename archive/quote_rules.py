@@ -1,0 +1,607 @@
+"""Who a speech verb's subject is: small named rules over a typed state, tried in order.
+
+A subject phrase ("the Home Secretary", "Ms Cooper", "a spokesman for Texaco", "he") becomes a speaker by the
+first rule that decides about it. A rule answers with a `Found` (speaker, organisation and the rule's name, stored
+with the quote as its `method`), refuses with `NOBODY` (the phrase names nobody we may name, and no later rule
+may guess), restates the subject for the rules after it (`Subject`), or passes (None). Every rule looks only at
+this document's names (`Names`) and what reading it so far has shown (`Context`): the last person and organisation
+quoted, the text read. `SUBJECT_RULES` are tried on a phrase, `WORD_RULES` on a single name word ("Lukman").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from typing import NamedTuple
+
+from archive.entities import (
+    CORPORATE_SUFFIXES,
+    FUNCTION_WORDS,
+    HONORIFICS,
+    ORG_WORDS,
+    PLACES,
+    ROLE_WORDS,
+    TITLES,
+    bare,
+    is_acronym,
+    is_name_token,
+    is_speaker_name,
+    kind_of,
+    name_of,
+    strip_lead,
+)
+from archive.names import Names, normal_role
+
+_COMPANY_WORDS = set("bancorp company enterprises group holdings industries partners trust".split())
+_COMPANY_NOUNS = set(
+    """
+    airline company concern corporation exporter firm group insurer maker partnership producer retailer subsidiary
+    trust unit utility
+    """.split()
+)
+_ORG_REFERENCE = re.compile(
+    r"^(?:[Tt]he|[Tt]his|[Tt]hat) (?:[a-z-]+ ){0,2}(company|bank|group|firm|corporation|concern|agency|ministry|"
+    r"partnership|trust|"
+    r"association|organisation|organization|union|maker|producer|exporter|unit|subsidiary|utility|airline|"
+    r"insurer|retailer|bank's board|board|council|commission|department|exchange|fund|government)$"
+)
+_SPOKESPERSON = re.compile(
+    r"(?i)^(?:a|an|the|one) (?:(.+?) )?(?:spokes(?:person|man|woman)|official|officials?|representative|"
+    r"statement|source|executive|director)(?: (?:for|of|at|from|with) (?:the )?(.+))?$"
+)
+_ANONYMOUS = set(
+    """
+    aides analysts bankers brokers critics dealers delegates diplomats economists executives experts insiders
+    investors lawyers members observers officials organisers organizers others people reports residents sources
+    traders witnesses
+    """.split()
+)
+DESCRIPTORS = set(
+    """
+    agency airline bank broadcaster carrier charity company concern consultancy daily firm group insurer journal
+    lender magazine maker network newspaper paper producer publication regulator retailer studio subsidiary unit
+    watchdog website weekly
+    """.split()
+)
+_OFFICE_HOLDERS = set("chairman chief director governor head minister president secretary spokesman".split())
+_PARTICLES = set("al bin da de del der di dos du el la le van von".split())
+SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{2})\. ")
+NAME_RUN = re.compile(
+    r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+){0,2}(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
+)
+_OF_SPLIT = re.compile(r"^(.*?[A-Z][\w’'-]+) (?:of|at|from|with) (?:the )?([A-Z].*)$")
+_OWNED = re.compile(r"^(.+?)[’']s ([A-Z][\w-]+(?: [A-Z][\w-]+){0,2})$")
+_DESCRIBED = re.compile(r"^(?:[Tt]he )?((?:[A-Z][\w&’'.-]* ?)+)((?: [a-z][\w-]*){1,3})$")
+
+
+@dataclass
+class Context:
+    """What reading one document so far tells the rules."""
+
+    text: str  # the whole document ("firm Dynegy", "Dynegy's shares" say Dynegy is a company)
+    person: str | None = None  # the last person quoted or opening a sentence: who a "he" or "she" means
+    last_org: str | None = None  # the last organisation quoted or opening a sentence: what an "it" means
+    seen: str = ""  # the text read so far
+    after: str = ""  # the words after the speech verb being read ("…, said Dynegy, which …")
+    according: bool = False  # the subject came from "according to X"
+
+
+class Found(NamedTuple):
+    speaker: str | None
+    org: str | None
+    method: str
+
+
+NOBODY = Found(None, None, "nobody")
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A speech verb's subject phrase, with the role an apposition gave it ("Jane Smith, the minister,")."""
+
+    text: str
+    role: str | None = None
+
+    @classmethod
+    def parse(cls, subject: str) -> Subject:
+        text, _, role = subject.partition("|")
+        return cls(" ".join(text.split()), role if "|" in subject else None)
+
+    @cached_property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    @cached_property
+    def lowered(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def tail(self) -> list[str]:
+        """The words that end the phrase and are a person's name."""
+        return person_tail(self.words)
+
+    @cached_property
+    def prefix(self) -> list[str]:
+        """The words before the name: roles, titles, descriptions."""
+        return self.words[: len(self.words) - len(self.tail)]
+
+    @cached_property
+    def named(self) -> str:
+        """The organisation the phrase would name, if it has a capital."""
+        return org_name(self.text) if any(w[:1].isupper() for w in self.words) else ""
+
+
+Outcome = Found | Subject | None
+SubjectRule = Callable[[Subject, Names, Context], Outcome]
+WordRule = Callable[[str, Names, Context], Found | None]
+
+
+def resolve_subject(subject: str, names: Names, context: Context) -> Found | None:
+    """A subject phrase to (speaker, organisation, rule) using only this document's names; None if nobody."""
+    phrase = Subject.parse(subject)
+    if not phrase.text:
+        return None
+    for rule in SUBJECT_RULES:
+        outcome = rule(phrase, names, context)
+        if isinstance(outcome, Subject):
+            phrase = outcome
+        elif outcome is not None:
+            return None if outcome is NOBODY else outcome
+    return None
+
+
+def resolve_word(word: str, names: Names, context: Context) -> Found | None:
+    """One name word: a surname of a person named in full here, the first word of an organisation named here, a
+    title form named here ("President Reagan"), or the word as written when it names someone."""
+    word = word.removesuffix("’s").removesuffix("'s") if not word.endswith(("'s", "’s")) else word
+    if not name_of(word):
+        return None
+    for rule in WORD_RULES:
+        found = rule(word, names, context)
+        if found is not None:
+            return None if found is NOBODY else found
+    return None
+
+
+def _person(person: str, names: Names, context: Context, method: str) -> Found:
+    context.person = person
+    return Found(person, names.org_of(person), method)
+
+
+def _org(org: str, names: Names, context: Context, method: str) -> Found:
+    remember_org(org, names, context)
+    return Found(org, org, method)
+
+
+# The rules for a subject phrase, in the order they are tried.
+
+
+def pronoun_person(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "he said", "she said": the last person quoted or opening a sentence."""
+    if s.lowered not in {"he", "she"}:
+        return None
+    person = last_person(names, context)
+    return Found(person, names.org_of(person), "pronoun->last person") if person else NOBODY
+
+
+def reference_organisation(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "it said", "the company said": the last organisation that fits the noun."""
+    reference = _ORG_REFERENCE.match(s.text)
+    if s.lowered != "it" and not reference:
+        return None
+    org = last_org(names, context, reference.group(1) if reference else None)
+    return Found(org, org, "reference->last organisation") if org else NOBODY
+
+
+def unnamed_people(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "they said", "traders said", "Bank officials said": nobody named."""
+    if s.lowered in {"they", "we", "i", "you"} or anonymous(s.words):
+        return NOBODY
+    return None
+
+
+def described_person(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "the home secretary said", "a senior official said": the one person named with that role here, else
+    nobody."""
+    if not (s.words[-1].islower() and unnamed_person(s.words) and not _SPOKESPERSON.match(s.text)):
+        return None
+    person = person_with_role(names, s.text)
+    return _person(person, names, context, "role->person named with it in document") if person else NOBODY
+
+
+def spokesperson(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "a spokesman for Texaco said": the organisation (or the person named in full whose surname it is); a bare
+    "a spokesman said" speaks for the last organisation."""
+    spokes = _SPOKESPERSON.match(s.text)
+    if not spokes:
+        return None
+    named = spokes.group(2) or spokes.group(1) or ""
+    named = org_name(named) if named and named[0].isupper() else ""
+    person = full_name_of(names, named) if named and " " not in named else None
+    if person:
+        return _person(person, names, context, "spokesperson of X->full name in document")
+    if named and kind_of(named) != "person":
+        return _org(named, names, context, "spokesperson of X")
+    org = last_org(names, context) if not named and re.search(r"spokes|statement", s.text) else None
+    return Found(org, org, "spokesperson->last organisation") if org else NOBODY
+
+
+def person_of_organisation(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "John Smith of Texaco": the person, with the organisation as their role (the subject is restated for the
+    rules after this one); "Smith of Texaco": the surname's person named here in full, else nobody."""
+    split = _OF_SPLIT.match(s.text)
+    if not split:
+        return None
+    person, org = split.group(1), split.group(2)
+    if len(person_tail(person.split())) >= 2 or bare(person.split()[-1]) in CORPORATE_SUFFIXES:
+        return Subject(person, s.role or org)
+    if len(person.split()) == 1 and bare(person) not in ORG_WORDS and kind_of(org_name(org)) == "org":
+        found = resolve_word(person, names, context)
+        return found if found and found.speaker in names.people else NOBODY
+    return None
+
+
+def owned_person(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "Texaco's John Smith": the person, of that organisation; "Texaco's Smith": the surname's person named
+    here in full, else nobody."""
+    owned = _OWNED.match(s.text)
+    if not (owned and kind_of(org_name(owned.group(1))) == "org" and kind_of(owned.group(2)) != "org"):
+        return None
+    person = owned.group(2)
+    found = resolve_word(person, names, context) if " " not in person else None
+    if found and found.speaker in names.people:
+        return found
+    return Found(person, org_name(owned.group(1)), "person of organisation") if " " in person else NOBODY
+
+
+def organisation_described(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "the Refugee Council charity", "Texaco's pension board": an organisation named by what it is."""
+    described = _DESCRIBED.match(s.text)
+    if not (described and described.group(2).split()[-1] in DESCRIPTORS | {"service", "pool", "board"}):
+        return None
+    category = described.group(2).split()[-1] in DESCRIPTORS
+    name = described.group(1).strip() if category else re.sub(r"^(?:[Tt]he) ", "", s.text)
+    if is_speaker_name(name) and kind_of(name) != "place":
+        return _org(name, names, context, "organisation named by what it is")
+    return None
+
+
+def full_name(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "Home Secretary Yvette Cooper": a person named in full, remembered with the role and organisation."""
+    if not (len(s.tail) >= 2 and kind_of(" ".join(s.tail)) == "person"):
+        return None
+    person = " ".join(s.tail)
+    role, role_text = s.role, s.role or " ".join(s.prefix)
+    org = None
+    if role and not re.search(r"\b(of|for|at)\b", role) and context.last_org:
+        org = context.last_org
+    elif role and kind_of(org_name(role)) == "org" and role[0].isupper():
+        org = org_name(role)
+    names.add_person(person, normal_role(role_text) if role_text else None, org)
+    context.person = person
+    return Found(person, org or names.org_of(person), "full name")
+
+
+def titled_surname(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "Ms Cooper", "President Reagan": the person named in full here, if the title fits; else as written."""
+    if not (len(s.tail) == 1 and s.prefix and bare(s.prefix[-1]).rstrip(".") in TITLES):
+        return None
+    person = full_name_of(names, s.tail[0], title=s.prefix[-1])
+    if person:
+        return _person(person, names, context, "title+surname->full name in document")
+    written = f"{s.prefix[-1].rstrip('.')} {s.tail[0]}"
+    names.add_person(written)
+    context.person = written
+    return Found(written, None, "title+surname as written")
+
+
+def office_of_organisation(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "the Bank's governor": an office, not the organisation, and no person named: nobody."""
+    words = s.named.split()
+    if words and bare(words[-1]) in _OFFICE_HOLDERS and kind_of(s.named) == "org":
+        return NOBODY
+    return None
+
+
+def organisation_or_place(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "Texaco Inc said", "the Bank of England said": an organisation by its words (the fullest form this
+    document names); a place speaks only as itself ("Japan said")."""
+    named, tail = s.named, s.tail
+    if not (named and len(tail) < 2 and kind_of(named) in {"org", "place"} and (not tail or named.endswith(tail[0]))):
+        return None
+    if kind_of(named) == "place":
+        if re.sub(r"^(?:[Tt]he) ", "", s.text) != named:
+            return NOBODY
+        names.add_place(named)
+        return Found(named, None, "place")
+    fuller = sorted(
+        (
+            o
+            for o in names.orgs
+            if o.startswith(named + " ")
+            and " and " not in o[len(named) :]
+            and bare(o.split()[-1]) in CORPORATE_SUFFIXES
+        ),
+        key=len,
+    )
+    if fuller and all(o.startswith(fuller[0]) for o in fuller):
+        named = fuller[0]
+    return _org(named, names, context, "organisation name")
+
+
+def single_name(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "Lukman said": one name word (see WORD_RULES)."""
+    if len(s.tail) == 1 and not s.prefix:
+        return resolve_word(s.tail[0], names, context) or NOBODY
+    return None
+
+
+def descriptor_and_name(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "the carrier Lufthansa said": an organisation named after what it is."""
+    if s.tail and s.prefix and s.prefix[-1] in DESCRIPTORS:
+        return _org(" ".join(s.tail), names, context, "organisation named by what it is")
+    return None
+
+
+def role_and_word(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "spokesman Smith said": the name word, as a single name."""
+    if len(s.tail) == 1 and s.prefix and bare(s.prefix[-1]) in ROLE_WORDS:
+        return resolve_word(s.tail[0], names, context) or NOBODY
+    return None
+
+
+def role(s: Subject, names: Names, context: Context) -> Outcome:
+    """ "the Home Secretary said": the one person named with that role here; a capitalised office ("Home
+    Secretary") is kept as written."""
+    if not (s.prefix and not s.tail):
+        return None
+    person = person_with_role(names, s.text)
+    if person:
+        return _person(person, names, context, "role->person named with it in document")
+    role_words = [w for w in s.words if w.lower() not in {"the", "a", "an"}]
+    if len(role_words) >= 2 and all(w[:1].isupper() and w.lower() in ROLE_WORDS for w in role_words):
+        written = " ".join(role_words)
+        names.add_person(written)
+        context.person = written
+        return Found(written, None, "role as written")
+    return None
+
+
+SUBJECT_RULES: list[SubjectRule] = [
+    pronoun_person,
+    reference_organisation,
+    unnamed_people,
+    described_person,
+    spokesperson,
+    person_of_organisation,
+    owned_person,
+    organisation_described,
+    full_name,
+    titled_surname,
+    office_of_organisation,
+    organisation_or_place,
+    single_name,
+    descriptor_and_name,
+    role_and_word,
+    role,
+]
+
+
+# The rules for one name word, in the order they are tried.
+
+
+def surname_of_full_name(word: str, names: Names, context: Context) -> Found | None:
+    """ "Lukman" after "Rilwanu Lukman": the one person named in full with that surname here."""
+    person = full_name_of(names, word)
+    return _person(person, names, context, "surname->full name in document") if person else None
+
+
+def first_word_of_organisation(word: str, names: Names, context: Context) -> Found | None:
+    """ "Texaco" after "Texaco Inc": the organisation named here in full that it begins."""
+    orgs = sorted({o for o in names.orgs if o.split()[0] == word and o != word and strong_org(o)}, key=len)
+    if orgs and all(o.startswith(orgs[0]) for o in orgs):
+        return _org(orgs[0], names, context, "first word->organisation in document")
+    return None
+
+
+def surname_of_title_form(word: str, names: Names, context: Context) -> Found | None:
+    """ "Reagan" after "President Reagan" (and nobody else of that name): that title form."""
+    titled = _titled(word, names)
+    if len(titled) == 1 and not _namesakes(word, names):
+        context.person = titled.pop()
+        return Found(context.person, None, "surname->title form in document")
+    return None
+
+
+def family_name_first(word: str, names: Names, context: Context) -> Found | None:
+    """ "Li" after "Li Peng": the one full name that starts with it."""
+    family_first = {n for n in names.full_names() if n.split()[0] == word}
+    if len(family_first) == 1 and not _namesakes(word, names) and not _titled(word, names):
+        return _person(family_first.pop(), names, context, "family name first->full name in document")
+    return None
+
+
+def not_a_name(word: str, names: Names, context: Context) -> Found | None:
+    """ "Monday", "Analysts": not a name anyone is quoted under."""
+    return None if is_speaker_name(word) else NOBODY
+
+
+def surname_as_written(word: str, names: Names, context: Context) -> Found | None:
+    """A surname others here share, or followed by "he"/"she": a person, kept as written."""
+    if _titled(word, names) or _namesakes(word, names) or re.search(r"\b(?:he|she|his|her|him)\b", context.after):
+        names.add_person(word)
+        context.person = word
+        return Found(word, None, "surname as written")
+    return None
+
+
+def organisation_that_said_it(word: str, names: Names, context: Context) -> Found | None:
+    """ "Dynegy said it would", "according to Dynegy", "firm Dynegy": an organisation, as written."""
+    company = re.compile(
+        rf"\b(?:firm|company|giant|maker|group|supplier|manufacturer|rival|retailer|bank|union|agency) "
+        rf"{re.escape(word)}\b"
+        rf"|\b{re.escape(word)}(?:[’']s)? (?:shares|profits?|revenues?|sales|chief|boss|spokes\w+|statement)\b"
+    )
+    if (
+        context.according
+        or re.match(r"^\s*(?:that )?(?:it|its)\b", context.after)
+        or word.endswith(("'s", "’s"))
+        or company.search(context.text)
+        or bare(word) in ORG_WORDS
+    ):
+        return _org(word, names, context, "single name as written, an organisation (said it)")
+    return None
+
+
+def single_name_as_written(word: str, names: Names, context: Context) -> Found | None:
+    """Any other name word: kept as written, counted an organisation (no person was named so)."""
+    return _org(word, names, context, "single name as written (no person named so)")
+
+
+WORD_RULES: list[WordRule] = [
+    surname_of_full_name,
+    first_word_of_organisation,
+    surname_of_title_form,
+    family_name_first,
+    not_a_name,
+    surname_as_written,
+    organisation_that_said_it,
+    single_name_as_written,
+]
+
+
+def _titled(word: str, names: Names) -> set[str]:
+    return {n for n in names.people if n.split()[-1] == word and bare(n.split()[0]) in TITLES}
+
+
+def _namesakes(word: str, names: Names) -> list[str]:
+    return [n for n in names.indexed_full_names().by_last.get(bare(word), []) if n.split()[-1] == word]
+
+
+# What the rules look up in a document's names and running state.
+
+
+def full_name_of(names: Names, surname: str, title: str | None = None) -> str | None:
+    """The one full name with this surname, if exactly one is known and nothing says the surname may mean
+    someone else: "President Reagan" is Nancy Reagan only if she was named as president, and a bare "Reagan"
+    is nobody's full name where a "President Reagan" not named in full is also about."""
+    known = names.indexed_full_names()
+    matches = sorted(set(known.by_last.get(bare(surname), ())), key=len)
+    if not matches:
+        matches = sorted(set(known.by_middle.get(surname, ())))
+    if not matches or not all(matches[-1].endswith(m) for m in matches):
+        return None
+    full = matches[-1]
+    roles = " ".join(names.people[full]["roles"]).split()
+    if title is not None:
+        return full if bare(title).rstrip(".") in HONORIFICS or bare(title).rstrip(".") in roles else None
+    for other in names.people:
+        words = other.split()
+        rank = bare(words[0]).rstrip(".")
+        if len(words) == 2 and words[1] == surname and rank in TITLES - HONORIFICS and rank not in roles:
+            return None
+    return full
+
+
+def person_with_role(names: Names, role: str) -> str | None:
+    """The one person named with this role ("home secretary", or a longer one ending with it)."""
+    role = normal_role(role)
+    people = names.people
+    matches = {n for n, e in people.items() if any(r == role or r.endswith(" " + role) for r in e["roles"])}
+    return matches.pop() if len(matches) == 1 else None
+
+
+def remember_org(name: str, names: Names, context: Context) -> None:
+    names.add_org(name)
+    context.last_org = name
+
+
+def last_org(names: Names, context: Context, noun: str | None = None) -> str | None:
+    """The organisation an "it" or "the company" means: the last one quoted or opening a sentence, else the first
+    one this document names; for "the bank" or "the union", one whose name says it is one."""
+
+    def fits(org: str) -> bool:
+        if noun is None or noun in _COMPANY_NOUNS:
+            words = {bare(w) for w in org.split()}
+            return noun is None or bare(org.split()[-1]) in CORPORATE_SUFFIXES or bool(words & _COMPANY_WORDS)
+        return noun in org.lower() or (noun == "government" and "ministry" in org.lower())
+
+    if context.last_org and fits(context.last_org):
+        return context.last_org
+    seen = context.seen
+    named = sorted((seen.find(o), o) for o in names.orgs if o in seen and kind_of(o) == "org" and fits(o))
+    if noun is not None and noun not in _COMPANY_NOUNS:
+        return named[-1][1] if named else None
+    return named[0][1] if named and not context.last_org else None
+
+
+def last_person(names: Names, context: Context) -> str | None:
+    """The person a "he" or "she" most likely means: the last one quoted or opening a sentence; failing that, the
+    one person this document has named so far, if only one."""
+    if context.person:
+        return context.person
+    named = {n for n in names.full_names() if n in context.seen}
+    return named.pop() if len(named) == 1 else None
+
+
+# What a phrase's words are.
+
+
+def unnamed_person(words: list[str]) -> bool:
+    """ "a senior British official", "A former TRW Inc controller": someone described, not named."""
+    last = words[-1].lower().strip(",.") if words else ""
+    return last in ROLE_WORDS | _ANONYMOUS | {"aide", "source", "controller", "prosecutor"} and not last.startswith(
+        "spokes"
+    )
+
+
+def anonymous(words: list[str]) -> bool:
+    """ "traders", "Bank officials", "Dealers in Japan": people who are not named."""
+    if any(w.islower() and bare(w) in _ANONYMOUS for w in words):
+        return True
+    return bool(words) and bare(words[0]) in _ANONYMOUS and (len(words) == 1 or words[1].islower())
+
+
+def strong_org(name: str) -> bool:
+    """An organisation by its own words (an organisation word or suffix), not only by its shape."""
+    return " and " not in name and any(bare(w) in ORG_WORDS | CORPORATE_SUFFIXES for w in name.split()[1:])
+
+
+def person_tail(words: list[str]) -> list[str]:
+    """The trailing words of a phrase that are a person's name (none of them a role, title or organisation word)."""
+    tail: list[str] = []
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i]
+        particle = w in _PARTICLES and tail and i > 0 and is_name_token(words[i - 1])
+        if particle or (
+            is_name_token(w)
+            and not is_acronym(w)
+            and bare(w) not in ROLE_WORDS | ORG_WORDS | TITLES | FUNCTION_WORDS | CORPORATE_SUFFIXES
+        ):
+            tail.insert(0, w)
+        else:
+            break
+    tail = tail[-4:] if any(w in _PARTICLES for w in tail) else tail[-3:]
+    if len(tail) == 3 and len(words) > 3 and words[len(words) - 4].lower() in {"the", "of", "for"}:
+        tail = tail[1:]
+    while tail and bare(tail[0]) in PLACES:
+        tail = tail[1:]
+    if " ".join(tail).lower() in PLACES:
+        return []
+    before = words[len(words) - len(tail) - 1].lower() if len(words) > len(tail) else ""
+    if before in {"of", "for", "and", "&", "de"} or before in {"banca", "banco", "banque", "compagnie", "societe"}:
+        return []
+    return tail
+
+
+def org_name(phrase: str) -> str:
+    """The organisation a phrase ends with: "lead manager Algemene Bank Nederland" -> "Algemene Bank Nederland"."""
+    runs = [part for m in NAME_RUN.finditer(phrase) for part in SENTENCE_BREAK.split(m.group(0))]
+    name = strip_lead(runs[-1]) if runs else phrase
+    name = re.sub(r"\s*\([A-Z]{2,}\)$", "", name)
+    owner = re.match(r"^([\w.]+(?: [\w.]+)?)[’']s (.+)$", name)
+    if owner and bare(owner.group(1)) in PLACES:
+        name = owner.group(2)
+    return re.sub(r"^(?:The|the) ", "", name).rstrip(".,").removesuffix("'s").removesuffix("’s")
