@@ -41,6 +41,11 @@ class Problem:
     reason: str
 
 
+# Meta fields with one value per paragraph (the PDF page it is on, its `>` quote level): read with the paragraphs,
+# never shown as fields of their own nor offered as facets.
+PARAGRAPH_META = frozenset({"pages", "quoted"})
+
+
 @dataclass(frozen=True)
 class Cleaned:
     """A record's text with boilerplate removed, split into paragraphs, with the metadata found in it."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from archive.documents import PARAGRAPH_META
 from indexer.candidates import Candidate
 from indexer.facets import parse_meta
 
@@ -54,21 +55,23 @@ def passages_by_document(collapsed: list[Candidate], chunk_docs: dict[int, str])
     return grouped
 
 
-def fold_copies(ranking: list[tuple[str, float]], groups: dict[str, str | None]) -> list[tuple[str, float, list[str]]]:
-    """Show one article per near-duplicate group: later members fold into the first one's `duplicates`."""
-    shown: dict[str, tuple[str, float, list[str]]] = {}
-    result: list[tuple[str, float, list[str]]] = []
+def fold_copies(
+    ranking: list[tuple[str, float]], groups: dict[str, str | None], derived: frozenset[str] | set[str] = frozenset()
+) -> list[tuple[str, float, list[str]]]:
+    """Show one article per near-duplicate group, at the place of its best-ranked member, with the others in its
+    `duplicates`. The article shown is the first standalone member: an attachment or excerpt (`derived`) stands
+    for its group only when no standalone copy is in the ranking, so a public report is not shown as sent by the
+    e-mail that carried a copy of it (each copy keeps its own sender and date)."""
+    members: dict[str, list[tuple[str, float]]] = {}
     for doc_id, score in ranking:
-        group = groups.get(doc_id) or f"doc:{doc_id}"
-        if group in shown:
-            shown[group][2].append(doc_id)
-            continue
-        entry: tuple[str, float, list[str]] = (doc_id, score, [])
-        shown[group] = entry
-        result.append(entry)
+        members.setdefault(groups.get(doc_id) or f"doc:{doc_id}", []).append((doc_id, score))
+    result: list[tuple[str, float, list[str]]] = []
+    for found in members.values():
+        shown = next((doc_id for doc_id, _ in found if doc_id not in derived), found[0][0])
+        result.append((shown, found[0][1], [doc_id for doc_id, _ in found if doc_id != shown]))
     return result
 
 
 def meta_of(row: Any) -> dict[str, Any]:
     """A stored document's meta as shown with a result (page numbers left out)."""
-    return {key: value for key, value in parse_meta(row["meta"]).items() if key != "pages"}
+    return {key: value for key, value in parse_meta(row["meta"]).items() if key not in PARAGRAPH_META}

@@ -14,8 +14,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from archive.documents import PARAGRAPH_META
+
 MAX_FACET_VALUES = 50
-SKIPPED_META = frozenset({"pages", "dateline"})  # meta fields never offered as facets
+SKIPPED_META = PARAGRAPH_META | {"dateline"}  # meta fields never offered as facets
 _FIELD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 MAX_META_VALUES = 50
 
@@ -43,7 +45,7 @@ def meta_values(meta: Any) -> dict[str, list[str]]:
     for key, value in parse_meta(meta).items():
         values = value if isinstance(value, list) else [value]
         kept = [str(v) for v in values if isinstance(v, str | int | float) and str(v) != ""]
-        if kept and key != "pages":
+        if kept and key not in PARAGRAPH_META:
             found[key] = kept[:MAX_META_VALUES]
     return found
 

@@ -12,7 +12,7 @@ from archive.store import Store
 from indexer.articles import MAX_PASSAGES, Article, ArticlePassage, fold_copies, meta_of, passages_by_document
 from indexer.backends import DocumentBackend, KeywordBackend
 from indexer.candidates import Candidate, Reads
-from indexer.facets import Facts, added, count_facets, with_source_names
+from indexer.facets import Facts, added, count_facets, parse_meta, with_source_names
 from indexer.filters import Filter
 from indexer.highlight import highlight
 from indexer.rank import Ranked
@@ -169,7 +169,8 @@ class Presenter:
                 key=lambda item: (rows[item[0]]["date"] or "") if item[0] in rows else "",
                 reverse=request.sort == "-date",
             )
-        folded = fold_copies(ranking, {doc_id: row["group_id"] for doc_id, row in rows.items()})
+        derived = {doc_id for doc_id, row in rows.items() if "attachment_of" in parse_meta(row["meta"])}
+        folded = fold_copies(ranking, {doc_id: row["group_id"] for doc_id, row in rows.items()}, derived)
         page = folded[request.offset : request.offset + request.k]
         articles = self._render_articles(request.query, request.offset, page, rows, passages)
         return articles, sum(len(copies) for _, _, copies in folded[: request.offset + request.k])

@@ -287,3 +287,14 @@ def test_a_filtered_semantic_list_is_the_same_whether_neighbours_are_filtered_or
             listed = generation.vectors.search(vector, depth, allowed_ids(service.store, where))
             found = semantic_hits(generation.vectors, service.store, sources, vector, depth, where, settings)
             assert listed and found == listed, (where, depth)
+
+
+def test_a_standalone_copy_represents_its_group_over_an_attachment_ranked_above_it():
+    from indexer.articles import fold_copies
+
+    ranking = [("mail.eml#attachment-1-register.pdf", 3.0), ("other", 2.0), ("register", 1.0)]
+    groups = {"mail.eml#attachment-1-register.pdf": "g", "register": "g", "other": None}
+    folded = fold_copies(ranking, groups, derived={"mail.eml#attachment-1-register.pdf"})
+    assert folded == [("register", 3.0, ["mail.eml#attachment-1-register.pdf"]), ("other", 2.0, [])]
+    alone = fold_copies(ranking[:2], groups, derived={"mail.eml#attachment-1-register.pdf"})
+    assert alone[0] == ("mail.eml#attachment-1-register.pdf", 3.0, [])

@@ -7,12 +7,12 @@ import calendar
 from dataclasses import dataclass
 from typing import Any
 
-from archive.documents import StoredQuote
+from archive.documents import PARAGRAPH_META, StoredQuote
 from indexer.facets import FacetValue
 
 BAR_STEPS = 20
 MONTHS_UP_TO_YEARS = 3
-SKIPPED_META = frozenset({"pages", "dateline"})
+SKIPPED_META = PARAGRAPH_META | {"dateline"}
 
 
 @dataclass(frozen=True)
