@@ -17,7 +17,8 @@ from typing import Any
 from archive.documents import PARAGRAPH_META
 
 MAX_FACET_VALUES = 50
-SKIPPED_META = PARAGRAPH_META | {"dateline"}  # meta fields never offered as facets
+# meta fields never offered as facets (a mail's references and attachment names among them)
+SKIPPED_META = PARAGRAPH_META | {"dateline", "references", "attachments"}
 _FIELD = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]{0,63}")
 MAX_META_VALUES = 50
 

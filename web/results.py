@@ -12,7 +12,7 @@ from indexer.facets import FacetValue
 
 BAR_STEPS = 20
 MONTHS_UP_TO_YEARS = 3
-SKIPPED_META = PARAGRAPH_META | {"dateline"}
+SKIPPED_META = PARAGRAPH_META | {"dateline", "references", "attachments"}
 
 
 @dataclass(frozen=True)
