@@ -66,6 +66,7 @@ def _split_bare_words(part: str) -> str:
 # phrase in the text, instead of as an OR of its words ("enron" OR "com").
 _ADDRESS = re.compile(r'"?\b([\w.+\'-]+@[\w-]+(?:\.[\w-]+)+)\b"?')
 MAIL_FIELDS = ("from", "to", "cc", "bcc")
+PARSED_HELD = 512  # parsed queries kept per index
 PEOPLE_BOOST = 0.5  # a mail's display names: found by name, never outweighing the text
 
 
@@ -187,6 +188,7 @@ class TantivyIndex:
         # a field weighted 0 is not searched at all (a match there alone would be a hit scored 0)
         self.boosts = {name: weight for name, weight in boosts.items() if weight > 0}
         self._writer: tantivy.IndexWriter | None = None
+        self._parsed: dict[str, tuple[tantivy.Query | None, bool]] = {}
 
     @property
     def writer(self) -> tantivy.IndexWriter:
@@ -206,8 +208,14 @@ class TantivyIndex:
         return self.index.searcher().num_docs
 
     def parse(self, text: str) -> tuple[tantivy.Query | None, bool]:
-        """The query in tantivy's syntax, leniently; on a syntax error, its plain words. (query, was_fixed)"""
-        return parse_lenient(self.index, self.analyzer, text, self.boosts)
+        """The query in tantivy's syntax, leniently; on a syntax error, its plain words. (query, was_fixed)
+        Parsed once per text: one search parses its query for several lists, counts and facets."""
+        parsed = self._parsed.get(text)
+        if parsed is None:
+            if len(self._parsed) >= PARSED_HELD:
+                self._parsed.clear()
+            parsed = self._parsed[text] = parse_lenient(self.index, self.analyzer, text, self.boosts)
+        return parsed
 
     def _by_name(self, name: str) -> tantivy.Query:
         raise NotImplementedError

@@ -298,3 +298,39 @@ def test_a_standalone_copy_represents_its_group_over_an_attachment_ranked_above_
     assert folded == [("register", 3.0, ["mail.eml#attachment-1-register.pdf"]), ("other", 2.0, [])]
     alone = fold_copies(ranking[:2], groups, derived={"mail.eml#attachment-1-register.pdf"})
     assert alone[0] == ("mail.eml#attachment-1-register.pdf", 3.0, [])
+
+
+@pytest.mark.parametrize("group", ["document", "passage"])
+def test_in_every_mode_the_total_facets_and_histogram_count_one_set_and_say_which(wire, group):
+    keyword = search(wire, q="coffee", mode="keyword", group=group, facets="source,year,month")
+    assert keyword["counted"] == "matches"
+    for mode, counted in (("hybrid", "matches+nearest"), ("semantic", "nearest"), ("keyword", "matches")):
+        data = search(wire, q="coffee", mode=mode, group=group, facets="source,year,month")
+        assert data["counted"] == counted
+        for name in ("source", "year", "month"):  # every wire story has a source and a date
+            assert sum(value["count"] for value in data["facets"][name]) == data["total"], (mode, name)
+        if mode == "hybrid":  # every document matching the words, plus the semantic candidates
+            assert data["total"] >= keyword["total"]
+            hybrid_years = {value["value"]: value["count"] for value in data["facets"]["year"]}
+            for value in keyword["facets"]["year"]:
+                assert hybrid_years[value["value"]] >= value["count"]
+
+
+def test_a_page_showing_fewer_articles_than_its_total_says_why(tmp_path, embedder):
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    story = (
+        "The last lighthouse keepers of the northern coast handed over their keys on Friday, ending two centuries "
+        "of watch.\n\nThe lamps are now run from a control room in the harbour town, the board said."
+    )
+    records = [
+        RawRecord(origin="test:a", text=story, doc_id="a", title="Lighthouse keepers leave", source="Wire"),
+        RawRecord(origin="test:b", text=story, doc_id="b", title="Lighthouse keepers leave", source="Daily"),
+        RawRecord(origin="test:c", text="Ferries ran late all week.", doc_id="c", title="Ferries", source="Wire"),
+    ]
+    ingest_records(settings, records, embedder=embedder)
+    response = SearchService(settings, embedder=embedder).search(
+        SearchRequest("lighthouse keepers", "keyword", group="document")
+    )
+    assert response.total == 2 and [a.doc_id for a in response.results] == ["a"]
+    assert response.results[0].duplicates == ["b"]
+    assert any("1 is a copy folded into the one shown" in notice for notice in response.notices), response.notices
