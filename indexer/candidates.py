@@ -10,10 +10,11 @@ from archive.documents import ChunkRecord
 from archive.store import Store
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Candidate:
     """A passage in a ranking: its score, its rank in each list that has it (`keyword`, `semantic`, `quotes`,
-    `rerank`), and the other documents holding the same paragraph (`copies`, folded into it)."""
+    `rerank`), and the other documents holding the same paragraph (`copies`, folded into it). Treated as a value
+    (stages `replace` it, never assign to it); not frozen, as a search makes hundreds and frozen ones build slower."""
 
     chunk_id: int
     score: float
