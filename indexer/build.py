@@ -36,7 +36,6 @@ from indexer.document_index import DocumentIndex, DocumentRow
 from indexer.embedder import Embedder
 from indexer.keyword import SCHEMA_VERSION as KEYWORD_SCHEMA
 from indexer.keyword import KeywordIndex
-from indexer.vectors import KINDS as VECTOR_KINDS
 from indexer.vectors import VectorIndex, clusters_for
 
 SCHEMA_VERSION = f"{KEYWORD_SCHEMA}+{DOCUMENT_SCHEMA}"
@@ -354,12 +353,7 @@ def vector_kind(settings: Settings, chunks: int) -> str:
     """The FAISS index kind the settings ask for at this many chunks."""
     if settings.vector_index == "auto":
         return "ivf" if chunks >= settings.vector_index_threshold else "flat"
-    if settings.vector_index not in VECTOR_KINDS:
-        raise ArchiveError(
-            f"ARCHIVE_VECTOR_INDEX={settings.vector_index!r} is not a vector index kind: use auto, "
-            + ", ".join(VECTOR_KINDS)
-        )
-    return settings.vector_index
+    return settings.vector_index  # `Settings` checked it is one of the kinds, once
 
 
 def _new_vectors(kind: str, settings: Settings, dimension: int) -> VectorIndex:
