@@ -24,7 +24,19 @@ from dataclasses import dataclass
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
-from archive.entities import HONORIFICS, ORG_WORDS, ROLE_WORDS, TITLES, bare, kind_of
+from archive.entities import (
+    FUNCTION_WORDS,
+    GENERIC_SPEAKERS,
+    HONORIFICS,
+    ORG_WORDS,
+    ROLE_WORDS,
+    TITLES,
+    bare,
+    is_acronym,
+    is_name_token,
+    is_speaker_name,
+    kind_of,
+)
 from archive.names import Registry, normal_role
 from archive.quotes import extract_quotes, learn_names
 
@@ -78,12 +90,13 @@ def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, 
     in a caption that cleaning removed)."""
     names, text = Registry(), "\n\n".join(paragraphs)
     learn_names(text, names)
-    extract_quotes(paragraphs, names)
+    speakers = {quote.speaker for quote in extract_quotes(paragraphs, names)}
     for person, words in roles:
         names.add_person(person, normal_role(words))
     found = []
     for name in names.full_names():
-        if not is_person_name(name):
+        # evidence is a person quoted or named with a role, not any two capitalised words ("Rhapsodic Lawmakers")
+        if not is_person_name(name) or not (name in speakers or names.people[name]["roles"]):
             continue
         said = dict((normal_role(words), f"{words} ({name})") for person, words in roles if person == name)
         for role in names.people[name]["roles"] or [""]:
@@ -98,6 +111,17 @@ def is_person_name(name: str) -> bool:
     if all(w in ROLE_WORDS | TITLES for w in words) or any(w in ORG_WORDS for w in words):
         return False
     return kind_of(name) == "person"
+
+
+def is_surname(word: str) -> bool:
+    """A single word that can be a surname: a name word, not a role, organisation or generic word ("Lawmakers")."""
+    plain = bare(word)
+    return (
+        is_name_token(word)
+        and not is_acronym(word)
+        and is_speaker_name(word)
+        and plain not in ROLE_WORDS | ORG_WORDS | TITLES | GENERIC_SPEAKERS | FUNCTION_WORDS
+    )
 
 
 def evidence_words(text: str, name: str, role: str) -> str:
@@ -123,7 +147,7 @@ def link_key(written: str, method: str) -> tuple[str, str, str | None] | None:
         return ("role", normal_role(written), None)
     if LINKABLE[rule] == TITLE_LINK and len(words) == 2:
         return ("surname", words[1], bare(words[0]).rstrip("."))
-    if LINKABLE[rule] == SURNAME_LINK and len(words) == 1 and words[0][:1].isupper():
+    if LINKABLE[rule] == SURNAME_LINK and len(words) == 1 and is_surname(words[0]):
         return ("surname", words[0], None)
     return None
 

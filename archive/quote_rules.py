@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import NamedTuple
 
@@ -86,6 +86,7 @@ class Context:
     seen: str = ""  # the text read so far
     after: str = ""  # the words after the speech verb being read ("…, said Dynegy, which …")
     according: bool = False  # the subject came from "according to X"
+    entities: dict[str, str] = field(default_factory=dict)  # what a trained model calls names here (archive.ner)
 
 
 class Found(NamedTuple):
@@ -428,6 +429,19 @@ def not_a_name(word: str, names: Names, context: Context) -> Found | None:
     return None if is_speaker_name(word) else NOBODY
 
 
+def typed_by_the_model(word: str, names: Names, context: Context) -> Found | None:
+    """A name word no person here shares and no organisation word marks: a person or an organisation as the trained
+    model reads this document ("Davis" after "Gray Davis said", "Dynegy"), when a model was asked (archive.ner)."""
+    kind = context.entities.get(word)
+    if kind not in {"person", "org"} or _titled(word, names) or _namesakes(word, names) or bare(word) in ORG_WORDS:
+        return None
+    if kind == "org":
+        return _org(word, names, context, "single name as written, an organisation (the model)")
+    names.add_person(word)
+    context.person = word
+    return Found(word, None, "surname as written (a person, the model)")
+
+
 def surname_as_written(word: str, names: Names, context: Context) -> Found | None:
     """A surname others here share, or followed by "he"/"she": a person, kept as written."""
     if _titled(word, names) or _namesakes(word, names) or re.search(r"\b(?:he|she|his|her|him)\b", context.after):
@@ -466,6 +480,7 @@ WORD_RULES: list[WordRule] = [
     surname_of_title_form,
     family_name_first,
     not_a_name,
+    typed_by_the_model,
     surname_as_written,
     organisation_that_said_it,
     single_name_as_written,

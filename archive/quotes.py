@@ -4,10 +4,12 @@ A careful rule set, no model: quote spans (curly or straight marks, a quote that
 the sentence around each quote with the quotes masked, a speech verb in it and its subject ("X said: “…”",
 "“…”, X said", "X said on Tuesday that …", "according to X", "X told reporters"), pronouns ("he said", "it said")
 resolved to the last person or organisation named, and surnames, titles and roles ("Reagan", "Ms Cooper", "the home
-secretary") resolved to a full name only when this document names that person in full. Nothing is resolved from
-other documents, so the speakers of a document never depend on what else was ingested, or in what order; a name
-that cannot be resolved is kept as written ("President Reagan"), and a quote whose speaker cannot be found is kept
-unattributed. Each attribution carries its evidence (the words naming the speaker) and the rule that used them.
+secretary") resolved to a full name only when this document names that person in full (the rules are in
+archive.quote_rules). Nothing here is resolved from other documents, so what a document says of its speakers never
+depends on what else was ingested, or in what order; a name that cannot be resolved is kept as written ("President
+Reagan"), and a quote whose speaker cannot be found is kept unattributed. Each attribution carries its evidence (the
+words naming the speaker) and the rule that used them. Linking a name kept as written to a person other documents
+name, with that evidence, is archive.linking's job, done after ingest.
 """
 
 from __future__ import annotations
@@ -172,12 +174,16 @@ def plain_text(text: str) -> str:
     return re.sub(r"<([^<>]*)>", r"\1", _TICKER.sub("", text)).replace("REUTER", " ")
 
 
-def extract_quotes(paragraphs: Iterable[str], registry: Registry) -> list[Quote]:
+def extract_quotes(
+    paragraphs: Iterable[str], registry: Registry, entities: dict[str, str] | None = None
+) -> list[Quote]:
     """Quotes and reported statements of one document in reading order, each with its speaker (None where no
-    rule finds one). `registry` holds this document's names (learn_names); speakers found are added to it."""
+    rule finds one). `registry` holds this document's names (learn_names); speakers found are added to it.
+    `entities`: what a trained model calls the document's names (archive.ner), for single names the rules
+    cannot type."""
     quotes: list[Quote] = []
     paragraphs = list(paragraphs)
-    state = Context("\n\n".join(paragraphs))
+    state = Context("\n\n".join(paragraphs), entities=entities or {})
     for number, paragraph in enumerate(paragraphs):
         spans = quote_spans(paragraph)
         masked = paragraph

@@ -82,6 +82,16 @@ def test_only_speakers_kept_as_written_can_be_linked(written, method, key):
     assert link_key(written, method) == key
 
 
+def test_only_people_quoted_or_named_with_a_role_are_evidence():
+    from archive.linking import people_named
+
+    found = people_named(
+        "m", ["Rhapsodic Lawmakers met in Sacramento.", "Assemblyman Juan Vargas said the bill would pass."]
+    )
+    assert [p.name for p in found] == ["Assemblyman Juan Vargas"]  # the speaker as the rules name him
+    assert link_key("Davis", "X said/single name as written (no person named so)") == ("surname", "Davis", None)
+
+
 STORIES = [
     RawRecord(
         "a.txt",

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from archive.chunking import split_sentences  # noqa: E402
 from archive.cleaning import clean  # noqa: E402
 from archive.entities import FUNCTION_WORDS, ORG_WORDS, bare, kind_of  # noqa: E402
+from archive.ner import entity_kinds  # noqa: E402
 from archive.quotes import Quote, Registry, extract_quotes, learn_names, plain_text  # noqa: E402
 from archive.readers import read_file  # noqa: E402
 
@@ -88,12 +89,13 @@ def same_speaker(name: str | None, names: list[str]) -> bool:
     return name is not None and norm(name) in {norm(n) for n in names}
 
 
-def evaluate(labels: list[dict]) -> Scores:
+def evaluate(labels: list[dict], model: bool = False) -> Scores:
     scores = Scores()
     for label in labels:
         names = Registry()
         learn_names("\n\n".join(label["context"]), names)
-        quote = statement_for(label, extract_quotes(label["context"], names))
+        entities = entity_kinds("\n\n".join(label["context"])) if model else None
+        quote = statement_for(label, extract_quotes(label["context"], names, entities))
         speaker, truth = (quote.speaker if quote else None), label["speakers"]
         scores.labels += 1
         scores.named += truth is not None
@@ -119,7 +121,7 @@ def evaluate(labels: list[dict]) -> Scores:
     return scores
 
 
-def sample_report(path: Path, size: int) -> dict:
+def sample_report(path: Path, size: int, model: bool = False) -> dict:
     """Speakers of a Reuters sample: how many of each kind, and how many look wrong by construction."""
     records, _ = read_file(path, 512_000_000)
     random.Random(14).shuffle(records)
@@ -131,7 +133,7 @@ def sample_report(path: Path, size: int) -> dict:
         started = time.perf_counter()
         names = Registry()
         learn_names(record.text, names)
-        quotes = extract_quotes(paragraphs, names)
+        quotes = extract_quotes(paragraphs, names, entity_kinds(record.text) if model else None)
         seconds += time.perf_counter() - started
         text = plain_text("\n\n".join(paragraphs))
         for quote in quotes:
@@ -142,7 +144,9 @@ def sample_report(path: Path, size: int) -> dict:
     persons = [n for n, k in speakers.items() if k == "person"]
     return {
         "documents": size,
-        "ms per document (learn_names + extract_quotes)": round(1000 * seconds / size, 2),
+        "ms per document (learn_names + extract_quotes" + (" + the model)" if model else ")"): round(
+            1000 * seconds / size, 2
+        ),
         "attributed statements": statements,
         "speakers": len(speakers),
         "persons": len(persons),
@@ -163,8 +167,9 @@ def main() -> None:
     parser.add_argument("--reuters", type=int, default=0, help="also report on a sample of this many articles")
     parser.add_argument("--data", default="/work/shared/data", help="the shared data folder")
     parser.add_argument("--errors", action="store_true", help="print every wrong or missed attribution")
+    parser.add_argument("--model", action="store_true", help="type single names with the trained model (archive.ner)")
     args = parser.parse_args()
-    scores = evaluate(load_labels())
+    scores = evaluate(load_labels(), args.model)
     print(f"labelled statements: {scores.labels} ({scores.named} with a named speaker) from {LABELS.name}")
     print(
         f"attribution: precision {scores.precision:.3f}, recall {scores.recall:.3f} "
@@ -173,11 +178,11 @@ def main() -> None:
     for kind in ("person", "org"):
         print(f"typing {kind}: precision {scores.kind_precision(kind):.3f}, recall {scores.kind_recall(kind):.3f}")
     for part in sorted({label.get("set", "development") for label in load_labels()}):
-        subset = evaluate([label for label in load_labels() if label.get("set", "development") == part])
+        subset = evaluate([label for label in load_labels() if label.get("set", "development") == part], args.model)
         print(f"  {part}: {subset.labels} statements, precision {subset.precision:.3f}, recall {subset.recall:.3f}")
     everything = load_labels() + load_labels(MAIL_LABELS)
     for corpus, prefix in CORPORA.items():
-        part = evaluate([label for label in everything if label["doc_id"].startswith(prefix)])
+        part = evaluate([label for label in everything if label["doc_id"].startswith(prefix)], args.model)
         typing = ", ".join(
             f"{kind} {part.kind_precision(kind):.3f}/{part.kind_recall(kind):.3f}" for kind in ("person", "org")
         )
@@ -186,10 +191,10 @@ def main() -> None:
             f" {part.recall:.3f}; typing P/R {typing}"
         )
     if args.errors:
-        for error in scores.errors + evaluate(load_labels(MAIL_LABELS)).errors:
+        for error in scores.errors + evaluate(load_labels(MAIL_LABELS), args.model).errors:
             print("  ", error)
     if args.reuters:
-        report = sample_report(Path(args.data) / "reuters21578" / "reuters21578.jsonl", args.reuters)
+        report = sample_report(Path(args.data) / "reuters21578" / "reuters21578.jsonl", args.reuters, args.model)
         for key, value in report.items():
             print(f"{key}: {f'{len(value)} {value[:12]}' if isinstance(value, list) else value}")
 
