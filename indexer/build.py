@@ -209,6 +209,11 @@ def publish(
     new_rows, new_ids, new_vectors = [], [], []
     keyword_set = set(indexed.tolist())
     vector_set = set(vectors.ids().tolist())
+    if previous is not None and not full:
+        # chunks of documents whose meta changed in place (a thread found later) are indexed again with it
+        stale = set(store.chunk_ids_of(sorted(_restamped(store, previous))).tolist()) & keyword_set
+        keyword.delete(sorted(stale))
+        keyword_set -= stale
     for row, blob in store.iter_index_rows():
         wanted.add(row.chunk_id)
         if row.chunk_id not in keyword_set:
@@ -310,6 +315,16 @@ def _drop_failed(store: Store, faults: dict[str, str], stage: str, report: Inges
             if doc_id in kept:
                 kept.remove(doc_id)
     store.remove_documents([d for d in faults if store.find(d) is not None])
+
+
+def _restamped(store: Store, previous: Path) -> set[str]:
+    """Documents the previous generation indexed whose stamp (content, storing time, meta) has changed since."""
+    try:
+        before = json.loads((previous / "documents.json").read_text())
+    except (OSError, ValueError):
+        return set()
+    stamps = store.document_stamps()
+    return {doc_id for doc_id, stamp in before.items() if doc_id in stamps and stamps[doc_id] != stamp}
 
 
 def _update_documents(store: Store, building: Path, previous: Path | None) -> int:

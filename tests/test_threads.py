@@ -177,6 +177,12 @@ def test_the_thread_filter_is_the_generic_meta_filter(thread_client):
     assert browse["total"] == 3  # the two messages and the readable attachment
 
 
+def test_a_reply_whose_thread_was_found_later_is_filtered_by_it_as_passages_too(thread_client):
+    thread = thread_client.get("/api/documents/reply").get_json()["meta"]["thread"]
+    found = thread_client.get(f"/api/search?q=corrosion+pier+supports&meta.thread={thread}&mode=keyword").get_json()
+    assert "reply" in {r["doc_id"] for r in found["results"]}
+
+
 def test_correspondents_of_an_address_and_of_a_name(thread_client):
     ana = thread_client.get("/api/correspondents/ana@example.org").get_json()
     jsonschema.validate(ana, schema_for("/api/correspondents/{who}"))

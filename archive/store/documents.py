@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
@@ -144,9 +145,11 @@ class DocumentsMixin(StoreBase):
         return StoredDocument(document, row["group_id"], row["ingested_at"], tuple(self.group_members(doc_id)), chunks)
 
     def document_stamps(self) -> dict[str, str]:
-        """doc_id -> a stamp that changes whenever the document is stored again (for incremental indexing)."""
+        """doc_id -> a stamp that changes whenever the document is stored again or its meta changes (a thread id
+        set when its parent arrives, within the same second), for incremental indexing."""
         return {
-            r[0]: f"{r[1]}|{r[2]}" for r in self.db.execute("SELECT doc_id, content_hash, ingested_at FROM documents")
+            r[0]: f"{r[1]}|{r[2]}|{hashlib.sha1(r[3].encode('utf-8')).hexdigest()[:12]}"
+            for r in self.db.execute("SELECT doc_id, content_hash, ingested_at, meta FROM documents")
         }
 
     def document_rows(self, doc_ids: list[str]) -> Iterator[sqlite3.Row]:
