@@ -122,8 +122,9 @@ def search_figures(settings: Settings, embedder: Embedder, files: list[Path]) ->
     found_total = wanted_total = 0
     for address, _ in Counter({a: len(o) for a, o in holders.items()}).most_common(20):
         wanted = holders[address]
-        response = service.search(SearchRequest(f'"{address}"', mode="keyword", k=1000, group="document"))
-        got = {origin_of.setdefault(a.doc_id, service.document(a.doc_id).document.origin) for a in response.results}
+        response = service.export(SearchRequest(f'"{address}"', mode="keyword", group="document"))
+        shown = {doc_id for a in response.results for doc_id in (a.doc_id, *a.duplicates)}  # copies folded in count
+        got = {origin_of.setdefault(d, service.document(d).document.origin) for d in shown}
         found = len(wanted & got)
         found_total += found
         wanted_total += len(wanted)
