@@ -126,12 +126,23 @@ def mark_headers(text: str) -> str:
                 skip.update(range(i, end))
                 back = [j for j in range(max(0, i - 3), i) if texts[j]][-2:]
                 skip.update(j for j in back if _NOTES_DATE.match(texts[j]) or _NOTES_SENDER.match(texts[j]))
+                if len(back) == 2 and _NOTES_DATE.match(texts[back[1]]) and len(texts[back[0]].split()) <= 5:
+                    skip.add(back[0])  # Lotus Notes: the sender's name, then the date, above the header
                 i = end
                 continue
         i += 1
     if not skip:
         return text
     return "\n".join("-----" if i in skip else line for i, line in enumerate(lines))
+
+
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)*|[\w][\w .'&-]*/[\w/ .&-]*@[\w.&-]+(?: [\w.&-]+)*")
+
+
+def _is_address_list(text: str) -> bool:
+    """A line of addresses only (`Steve Walton/HOU/ECT@ECT, Susan J Mara/NA/Enron@ENRON,` or `a@x.com; b@y.org`):
+    a To or Cc list wrapped onto lines of its own."""
+    return "@" in text and len(_ADDRESS.sub("", text).strip(" ,;<>\"'")) <= 3
 
 
 def _header_run(lines: list[str], texts: list[str], start: int) -> tuple[int, set[str]]:
@@ -145,7 +156,7 @@ def _header_run(lines: list[str], texts: list[str], start: int) -> tuple[int, se
             following = next((t for t in texts[j + 1 : j + 3] if t), "")
             if not _HEADER_LINE.match(following):
                 break
-        elif not (lines[j][:1] in (" ", "\t") and j > start):
+        elif not ((lines[j][:1] in (" ", "\t") or _is_address_list(texts[j])) and j > start):
             break
         j += 1
     return j, named

@@ -96,7 +96,8 @@ def test_a_lotus_notes_forward_loses_its_header_block(tmp_path):
         "---------------------- Forwarded by Phillip K Allen/HOU/ECT on 05/07/2001 07:26 AM "
         "---------------------------\n\n\n"
         "James D Steffes@ENRON\n05/03/2001 05:44 AM\n"
-        "To:\tPhillip K Allen/HOU/ECT@ECT\ncc:\t \n\nSubject:\tRe: Western Wholesale Activities\n\n"
+        "To:\tPhillip K Allen/HOU/ECT@ECT, Steve Walton/HOU/ECT@ECT, Rebec\n"
+        "ca W Cantrell/HOU/ECT@ECT, Mary Hain/HOU/ECT@ECT\ncc:\t \n\nSubject:\tRe: Western Wholesale Activities\n\n"
         + wrapped([MEMO[1]])
         + "\n"
     )
