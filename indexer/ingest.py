@@ -36,6 +36,15 @@ from indexer.embedder import Embedder
 from indexer.meter import Meter
 
 
+def own_text(document: Document) -> str:
+    """A document's text without the paragraphs it quotes with `>` (a reply's copy of the message it answers):
+    what makes it a near-duplicate of another. Its quoted passages are still marked copies one by one."""
+    quoted = document.meta.get("quoted")
+    if not isinstance(quoted, list) or len(quoted) != len(document.paragraphs) or all(quoted):
+        return document.text
+    return "\n\n".join(p for p, level in zip(document.paragraphs, quoted, strict=True) if not level)
+
+
 def fault(origin: str, stage: str, exc: BaseException) -> Problem:
     """A document that failed for a reason that is not the input's fault: named with the stage, so the report
     says where, and the run goes on without it."""
@@ -200,7 +209,7 @@ class Ingestor:
             settings.min_passage_words,
         )
         self.stage = "copies"
-        sig = signature(document.text)
+        sig = signature(own_text(document))
         norms = [normalized_hash(c.text) for c in chunks]
         self.stage = "quotes"
         names = Registry()

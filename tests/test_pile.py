@@ -248,3 +248,19 @@ def test_dry_run_counts_a_message_repeated_in_a_mailbox_as_unchanged(runner, tmp
     assert result.exit_code == 0, result.output
     actions = [json.loads(line)["action"] for line in result.output.splitlines()]
     assert actions == ["added", "unchanged", "added"]
+
+
+def test_a_reply_is_not_a_copy_of_the_message_it_quotes_and_its_quote_is_not_a_hit_again(tmp_path, settings, embedder):
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "memo.eml").write_bytes(mail("California", wrapped(MEMO[1:3]) + "\n").as_bytes())
+    own = "We should brief the desk on this before Friday's call with the governor's office."
+    reply = mail("RE: California", own + "\n\n" + wrapped(MEMO[1:3], width=70, prefix="> ") + "\n", msgid="<2@x>")
+    (folder / "reply.eml").write_bytes(reply.as_bytes())
+    report = ingest_paths(settings, [folder], embedder=embedder)
+    assert report.duplicates == []
+    service = SearchService(settings, embedder=embedder)
+    hits = service.search(SearchRequest("forty million dollars a day on the spot market", mode="keyword")).results
+    assert [h.doc_id for h in hits] == ["memo"]
+    articles = service.search(SearchRequest("brief the desk", mode="keyword", group="document")).results
+    assert [a.doc_id for a in articles] == ["reply"]
