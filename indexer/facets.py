@@ -139,11 +139,21 @@ class FileTypeFacet(MetaFacet):
         self.label = "File type"
 
 
+class SenderFacet(MetaFacet):
+    """Who sent a message: `meta.from`, one address (a list field like `meta.to` is offered by itself)."""
+
+    name = "meta.from"
+
+    def __init__(self) -> None:
+        super().__init__("from")
+        self.label = "From"
+
+
 def register_facet_classes(*classes: type[Facet]) -> dict[str, Facet]:
     return {cls.name: cls() for cls in classes}
 
 
-FACETS = register_facet_classes(SourceFacet, YearFacet, MonthFacet, SpeakerFacet, FileTypeFacet)
+FACETS = register_facet_classes(SourceFacet, YearFacet, MonthFacet, SpeakerFacet, FileTypeFacet, SenderFacet)
 FIXED_FACETS = tuple(FACETS)
 
 

@@ -31,6 +31,20 @@ class ArchiveReading:
     def document(self, doc_id: str) -> StoredDocument:
         return self.store.document(doc_id)
 
+    def display_names(self, addresses: list[str]) -> dict[str, str]:
+        """address -> the display name mail gives it most often (for the from/to/cc facets); unnamed ones left out."""
+        found: dict[str, str] = {}
+        for start in range(0, len(addresses), 900):
+            part = addresses[start : start + 900]
+            marks = ",".join("?" * len(part))
+            for address, name in self.store.db.execute(
+                "SELECT address, name FROM mail_people WHERE name IS NOT NULL AND name != ''"
+                f" AND address IN ({marks}) GROUP BY address, name ORDER BY COUNT(*) ASC",
+                part,
+            ):
+                found[address] = name  # the most frequent name comes last
+        return found
+
     def quotes_in(self, doc_ids: list[str]) -> list[StoredQuote]:
         """The quotes of these documents, document by document."""
         return [quote for doc_id in dict.fromkeys(doc_ids) for quote in self.store.quotes(doc_id=doc_id)]

@@ -124,3 +124,17 @@ def test_cc_bcc_and_display_names_are_searchable_in_both_indexes(tmp_path):
     for query in ("rosalee.fleming@enron.com", '"hidden@enron.com"', "Kean", '"Rosalee Fleming"'):
         assert [cid for cid, _ in chunks.search(query, 10)[0]] == [1], query
         assert [doc for doc, _ in documents.search(query, None, 10)[0]] == ["m1"], query
+
+
+def test_the_search_page_offers_from_and_to_facets_with_the_names_mail_gives_the_addresses(mailbox):
+    from web import create_app
+
+    app = create_app(mailbox.settings, service=mailbox, test_config={"TESTING": True})
+    page = app.test_client().get("/?q=quarterly+partnerships&mode=keyword&group=document").get_data(as_text=True)
+    assert '<section class="facet facet-meta-from"><h2>From</h2>' in page
+    assert "Sherron Watkins &lt;sherron.watkins@enron.com&gt;" in page
+    assert "Jeff Skilling &lt;jeff.skilling@enron.com&gt;" in page
+    filtered = app.test_client().get(
+        "/api/search?q=quarterly+partnerships&mode=keyword&meta.from=sherron.watkins@enron.com"
+    )
+    assert {hit["doc_id"] for hit in filtered.get_json()["results"]} == {"to-jeff"}

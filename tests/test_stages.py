@@ -51,7 +51,7 @@ def test_a_filter_naming_no_known_speaker_or_no_document_matches_nothing(tmp_pat
 
 
 def test_the_facet_list_is_declared_once_by_the_registry():
-    assert FIXED_FACETS == ("source", "year", "month", "speaker", "meta.file_type") == tuple(FACETS)
+    assert FIXED_FACETS == ("source", "year", "month", "speaker", "meta.file_type", "meta.from") == tuple(FACETS)
     assert facet_label("meta.file_type") == "File type"
     assert isinstance(facet("meta.topics"), MetaFacet) and facet("meta.topics").field == "meta.topics"
     assert facet_label("speaker") == "Who is quoted" and facet_label("meta.crawled_at") == "Crawled at"

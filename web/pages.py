@@ -39,6 +39,7 @@ def render(template: str, json_url: str | None, status: int = 200, **context):
 
 
 SEARCH_ARGS = ("q", "mode", "group", "sort", "source", "date_from", "date_to", "speaker", "org")
+PEOPLE_FACETS = ("meta.from", "meta.to", "meta.cc", "meta.bcc")  # shown with the names mail gives the addresses
 SORTS = (("relevance", "relevance"), ("-date", "newest"), ("date", "oldest"))
 
 
@@ -158,6 +159,7 @@ def facet_panels(facets: dict, state: dict) -> list[dict]:
     for name, values in facets.items():
         if name == "month" or not values:
             continue
+        names = service().display_names([f.value for f in values]) if name in PEOPLE_FACETS else {}
         shown = []
         for facet in values:
             if name == "year":
@@ -172,7 +174,8 @@ def facet_panels(facets: dict, state: dict) -> list[dict]:
             else:
                 active = str(state.get(name, "")).lower() == facet.value.lower()
                 href = search_link(state, **{name: None if active else facet.value})
-            shown.append({"value": facet.value, "count": facet.count, "href": href, "active": active})
+            label = f"{names[facet.value]} <{facet.value}>" if facet.value in names else facet.value
+            shown.append({"value": facet.value, "label": label, "count": facet.count, "href": href, "active": active})
         panels.append({"name": name, "label": facet_label(name), "entries": shown})
     return panels
 
