@@ -103,3 +103,22 @@ def test_the_api_takes_a_batch_as_text_csv_or_json_and_answers_in_each_format(cl
     assert bad.status_code == 400 and "unknown batch column(s) 'colour'" in bad.get_json()["error"]["message"]
     refused = client.post("/api/batch", data="race riots\n", query_string={"date_from": "yesterday"})
     assert refused.status_code == 200 and "date_from" in refused.get_json()["queries"][0]["error"]
+
+
+def test_the_batch_page_shows_each_querys_count_and_first_hits_and_exports_the_same_batch(client, service):
+    queries = "Refugee Council riots\nHome Secretary\nno such words xqzv"
+    page = client.post("/batch", data={"queries": queries, "mode": "keyword"})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    for number, query in enumerate(queries.splitlines(), start=1):
+        single = service.search(SearchRequest(query, mode="keyword"))
+        assert f"<td>{number}</td>" in html
+        assert f'<td class="count">{single.total}</td>' in html
+        for hit in single.results[:3]:
+            assert f"/documents/{hit.doc_id}?chunk={hit.chunk_id}" in html
+    exported = client.post("/api/batch?mode=keyword&format=jsonl", data={"queries": queries})
+    assert exported.status_code == 200
+    rows = [json.loads(line) for line in exported.get_data(as_text=True).splitlines()]
+    assert {row["query"] for row in rows} >= {"Refugee Council riots", "Home Secretary"}
+    assert client.post("/batch", data={"queries": "  ", "mode": "keyword"}).status_code == 400
+    assert 'href="/batch"' in client.get("/").get_data(as_text=True)

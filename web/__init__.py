@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, service=None, test_config: dict
     app.register_blueprint(mail.api_bp, url_prefix="/api")
     app.register_blueprint(originals.bp, url_prefix="/api")
     app.register_blueprint(batch.bp, url_prefix="/api")
+    app.register_blueprint(batch.page_bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(upload.bp)
 
