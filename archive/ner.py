@@ -21,7 +21,7 @@ _KINDS = {"PERSON": "person", "ORG": "org", "GPE": "place", "LOC": "place"}
 
 
 class ModelMissingError(ArchiveError):
-    pass
+    """The optional entity model is not installed (`pip install '.[ner]'`)."""
 
 
 @lru_cache(maxsize=1)

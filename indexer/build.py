@@ -458,7 +458,12 @@ def _encode_isolated(
     try:
         return embedder.encode_documents(texts)
     except Exception:
-        pass
+        return _encode_one_by_one(embedder, part, texts, faults)
+
+
+def _encode_one_by_one(
+    embedder: Embedder, part: list[ChunkRecord], texts: list[str], faults: dict[str, str]
+) -> np.ndarray:
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     for i, (row, text) in enumerate(zip(part, texts, strict=True)):
         try:

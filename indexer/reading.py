@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from archive.documents import StoredDocument, StoredQuote
 from archive.store import Store
+from archive.store.correspondents import display_names
 from indexer.facets import facet_fields
 
 T = TypeVar("T")
@@ -32,18 +33,8 @@ class ArchiveReading:
         return self.store.document(doc_id)
 
     def display_names(self, addresses: list[str]) -> dict[str, str]:
-        """address -> the display name mail gives it most often (for the from/to/cc facets); unnamed ones left out."""
-        found: dict[str, str] = {}
-        for start in range(0, len(addresses), 900):
-            part = addresses[start : start + 900]
-            marks = ",".join("?" * len(part))
-            for address, name in self.store.db.execute(
-                "SELECT address, name FROM mail_people WHERE name IS NOT NULL AND name != ''"
-                f" AND address IN ({marks}) GROUP BY address, name ORDER BY COUNT(*) ASC",
-                part,
-            ):
-                found[address] = name  # the most frequent name comes last
-        return found
+        """address -> the name mail shows it with most often (for the from/to/cc facets); unnamed ones left out."""
+        return display_names(self.store, addresses)
 
     def quotes_in(self, doc_ids: list[str]) -> list[StoredQuote]:
         """The quotes of these documents, document by document."""

@@ -110,7 +110,7 @@ def correspondence(store: Store, who: str) -> Correspondence:
         person = people.setdefault(other, Correspondent(other, None))
         setattr(person, way, getattr(person, way) + 1)
         person.months[month] += 1
-    names = _names(store, [*people, *addresses])
+    names = display_names(store, [*people, *addresses])
     for person in people.values():
         person.name = names.get(person.address)
     ranked = sorted(people.values(), key=lambda p: (-(p.wrote_to + p.heard_from), p.address))
@@ -125,7 +125,7 @@ def correspondence(store: Store, who: str) -> Correspondence:
     )
 
 
-def _names(store: Store, addresses: list[str]) -> dict[str, str]:
+def display_names(store: Store, addresses: list[str]) -> dict[str, str]:
     """The name each address is shown with most often."""
     found: dict[str, tuple[int, str]] = {}
     for start in range(0, len(addresses), 500):
@@ -150,7 +150,7 @@ def busiest(store: Store, query: str = "", limit: int = 100) -> list[dict]:
         " GROUP BY address ORDER BY messages DESC, address LIMIT ?",
         (like, like, limit),
     ).fetchall()
-    names = _names(store, [r["address"] for r in rows])
+    names = display_names(store, [r["address"] for r in rows])
     return [
         {"address": r["address"], "name": names.get(r["address"]), "messages": r["messages"], "sent": r["sent"]}
         for r in rows
