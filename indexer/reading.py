@@ -1,5 +1,6 @@
 """What the web pages read besides searches, through the service rather than the store: sources, documents and
-their quotes, titles of copies, speakers, a page of documents, and the meta fields worth a facet."""
+their quotes, titles of copies, speakers, a page of documents, the meta fields worth a facet, and of mail its
+threads, attachments, correspondents, originals and when each document was stored."""
 
 from __future__ import annotations
 
@@ -8,8 +9,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from archive.documents import StoredDocument, StoredQuote
+from archive.settings import Settings
 from archive.store import Store
-from archive.store.correspondents import display_names
+from archive.store.correspondents import Correspondence, busiest, correspondence, display_names
+from archive.store.feeds import ingested_times
+from archive.store.originals import StoredOriginal, original_of
+from archive.store.threads import ThreadEntry, attachments_of, message_of, thread_of
 from indexer.facets import facet_fields
 
 T = TypeVar("T")
@@ -19,6 +24,7 @@ class ArchiveReading:
     """The read-only views of the archive the pages show (a mixin of `SearchService`, which owns the store)."""
 
     store: Store
+    settings: Settings
     _read_at: dict[str, tuple[int, Any]]
 
     def _per_store_version(self, name: str, read: Callable[[], T]) -> T:
@@ -77,3 +83,33 @@ class ArchiveReading:
             return tuple(facet_fields(rows))
 
         return self._per_store_version("meta facets", read)
+
+    # -- mail ---------------------------------------------------------------------------------------------
+
+    def thread(self, doc_id: str) -> tuple[str | None, list[ThreadEntry]]:
+        """The thread a message belongs to (its id, and its messages oldest first)."""
+        return thread_of(self.store, doc_id)
+
+    def attachments(self, doc_id: str) -> list[tuple[str, str]]:
+        """(doc_id, title) of the documents read from a message's attachments."""
+        return attachments_of(self.store, doc_id)
+
+    def message_of(self, doc_id: str) -> tuple[str, str] | None:
+        """(doc_id, title) of the message an attachment came with."""
+        return message_of(self.store, doc_id)
+
+    def correspondents(self, query: str = "") -> list[dict]:
+        """The busiest addresses (matching `query`), with their names and counts."""
+        return busiest(self.store, query)
+
+    def correspondence(self, who: str) -> Correspondence:
+        """Whom a person or address wrote to and heard from, month by month."""
+        return correspondence(self.store, who)
+
+    def original(self, doc_id: str) -> StoredOriginal:
+        """The bytes a document was read from (NotFoundError when none were kept)."""
+        return original_of(self.store, self.settings, doc_id)
+
+    def ingested_times(self, doc_ids: list[str]) -> dict[str, str]:
+        """When the archive last stored each of these documents."""
+        return ingested_times(self.store, doc_ids)

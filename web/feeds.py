@@ -17,7 +17,6 @@ from xml.etree import ElementTree
 from flask import Blueprint, Response, request, url_for
 
 from archive.errors import InvalidRequestError
-from archive.store.feeds import ingested_times
 from web.searching import request_from_args, service
 
 bp = Blueprint("feeds", __name__)
@@ -89,7 +88,7 @@ def search_feed():
 def ingested_at(articles) -> dict[str, str]:
     """When the archive last stored each article, as RFC 3339 times."""
     doc_ids = [a.doc_id for a in articles]
-    return {doc_id: _rfc3339(stamp) for doc_id, stamp in ingested_times(service().store, doc_ids).items()}
+    return {doc_id: _rfc3339(stamp) for doc_id, stamp in service().ingested_times(doc_ids).items()}
 
 
 def _text(parent: ElementTree.Element, tag: str, value: str) -> None:

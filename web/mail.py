@@ -7,8 +7,6 @@ from typing import Any
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
-from archive.store.correspondents import busiest, correspondence
-from archive.store.threads import attachments_of, message_of, thread_of
 from web.searching import service
 
 bp = Blueprint("mail", __name__)
@@ -38,15 +36,15 @@ def render(template: str, json_url: str, **context):
 def mail_view(doc) -> dict[str, Any]:
     """The thread (oldest first, the document itself marked), the attachment documents of a message with the
     attachments that could not be read, and the message an attachment came with; empty for other documents."""
-    store = service().store
-    thread_id, entries = thread_of(store, doc.doc_id)
-    parent = message_of(store, doc.doc_id) if "attachment_of" in doc.meta else None
+    reading = service()
+    thread_id, entries = reading.thread(doc.doc_id)
+    parent = reading.message_of(doc.doc_id) if "attachment_of" in doc.meta else None
     if not thread_id and parent is None and "message_id" not in doc.meta:
         return {}
     return {
         "thread_id": thread_id,
         "thread": [entry.to_json() for entry in entries],
-        "attachments": [{"doc_id": d, "title": t} for d, t in attachments_of(store, doc.doc_id)],
+        "attachments": [{"doc_id": d, "title": t} for d, t in reading.attachments(doc.doc_id)],
         "unreadable_attachments": list(doc.meta.get("unreadable_attachments") or []),
         "message": {"doc_id": parent[0], "title": parent[1]} if parent else None,
     }
@@ -81,13 +79,13 @@ def correspondents_page():
         "correspondents.html",
         url_for("mail_api.correspondents", q=query or None),
         query=query,
-        found=busiest(service().store, query),
+        found=service().correspondents(query),
     )
 
 
 @bp.get("/correspondents/<path:who>")
 def correspondent_page(who: str):
-    found = correspondence(service().store, who)
+    found = service().correspondence(who)
     return render(
         "correspondent.html",
         url_for("mail_api.correspondent", who=who),
@@ -99,9 +97,9 @@ def correspondent_page(who: str):
 @api_bp.get("/correspondents")
 def correspondents():
     query = request.args.get("q", "")
-    return jsonify({"q": query, "addresses": busiest(service().store, query)})
+    return jsonify({"q": query, "addresses": service().correspondents(query)})
 
 
 @api_bp.get("/correspondents/<path:who>")
 def correspondent(who: str):
-    return jsonify(correspondence(service().store, who).to_json())
+    return jsonify(service().correspondence(who).to_json())

@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, send_file, url_for
 
 from archive.errors import NotFoundError
-from archive.store.originals import StoredOriginal, original_of
+from archive.store.originals import StoredOriginal
 from web.searching import service
 
 bp = Blueprint("originals", __name__)
@@ -20,7 +20,7 @@ _SANDBOX = "sandbox; default-src 'none'"
 
 
 def _original(doc_id: str) -> StoredOriginal:
-    return original_of(service().store, current_app.extensions["archive.settings"], doc_id)
+    return service().original(doc_id)
 
 
 def original_view(doc_id: str) -> dict | None:
