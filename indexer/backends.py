@@ -133,8 +133,9 @@ class VectorBackend(Protocol):
         """The stored vector of a chunk, or None."""
         ...
 
-    def search(self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None) -> Scored:
-        """(chunk_id, cosine) best first; `allowed` restricts results to those ids (empty: nothing)."""
+    def search(self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None, exact: bool = False) -> Scored:
+        """(chunk_id, cosine) best first; `allowed` restricts results to those ids (empty: nothing); `exact`
+        asks for every allowed id to be considered (no approximate pruning), as a selective filter needs."""
         ...
 
     def among(self, vector: np.ndarray, ids: np.ndarray, limit: int) -> Scored:

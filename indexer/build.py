@@ -192,9 +192,7 @@ def publish(
         )
         keyword = KeywordIndex(building / "keyword")
         # widen_far 1: a build never searches, so it need not learn which queries are far
-        vectors = VectorIndex.load(
-            previous / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction, widen_far=1
-        )
+        vectors = VectorIndex.load(previous / "vectors.faiss", settings.ivf_nprobe, widen_far=1)
         indexed = vectors.ids()
         if _must_rebuild(vectors, kind, settings):
             vectors = _new_vectors(kind, settings, embedder.dimension)
@@ -372,13 +370,7 @@ def vector_kind(settings: Settings, chunks: int) -> str:
 
 
 def _new_vectors(kind: str, settings: Settings, dimension: int) -> VectorIndex:
-    return VectorIndex.create(
-        dimension,
-        kind,
-        settings.vector_encoding,
-        nprobe=settings.ivf_nprobe,
-        exact_fraction=settings.exact_filter_fraction,
-    )
+    return VectorIndex.create(dimension, kind, settings.vector_encoding, nprobe=settings.ivf_nprobe)
 
 
 def _must_rebuild(vectors: VectorIndex, kind: str, settings: Settings) -> bool:

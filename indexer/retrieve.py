@@ -188,12 +188,16 @@ def semantic_hits(
     where: Filter,
     settings: Settings,
 ) -> Scored:
-    """The vector list under the filter. A broad source or date filter (one that allows about
-    `exact_filter_fraction` of the archive or more, by `Filter.share`) is first applied to the unfiltered nearest
-    neighbours (three times as many as should pass, at most POST_FILTER_POOL): when enough pass, they are the
-    filtered list (exactly so for a flat index, as any passing passage further down scores lower), and its
-    allowed ids are never listed (a quarter of a million for one source of a million passages: 1.3 s).
-    Otherwise, and for speaker and document filters, the allowed ids are listed and searched."""
+    """The vector list under the filter. How a filtered semantic search runs is decided here and only here, from
+    `exact_filter_fraction`:
+    - A broad source or date filter (one that allows that share of the archive or more, by `Filter.share`) is
+      first applied to the unfiltered nearest neighbours (three times as many as should pass, at most
+      POST_FILTER_POOL): when enough pass, they are the filtered list (exactly so for a flat index, as any passing
+      passage further down scores lower), and its allowed ids are never listed (a quarter of a million for one
+      source of a million passages: 1.3 s).
+    - Otherwise, and for speaker and document filters, the allowed ids are listed and searched: exactly when they
+      are fewer than that share of the index (a selective filter loses no recall), else approximately with the
+      index's probes widened for what the filter drops."""
     share = where.share(sources) if where.by_source_or_date and not where.by_name_or_document else 0
     if share >= settings.exact_filter_fraction:
         size = min(POST_FILTER_POOL, math.ceil(POST_FILTER_MARGIN * depth / share))
@@ -203,7 +207,9 @@ def semantic_hits(
         kept = [(cid, score) for cid, score in pool if cid in passing]
         if len(kept) >= depth or len(pool) < size:
             return kept[:depth]
-    return vectors.search(vector, depth, allowed_ids(store, where))
+    allowed = allowed_ids(store, where)
+    exact = allowed is not None and len(allowed) < settings.exact_filter_fraction * len(vectors)
+    return vectors.search(vector, depth, allowed, exact)
 
 
 def allowed_ids(store: Store, where: Filter) -> np.ndarray | None:

@@ -56,9 +56,7 @@ class Generation:
         self.manifest = manifest
         self.keyword = KeywordIndex(folder / "keyword", settings.title_boost, settings.context_boost)
         self.documents = DocumentIndex(folder / "documents", settings.title_boost)
-        self.vectors = VectorIndex.load(
-            folder / "vectors.faiss", settings.ivf_nprobe, settings.exact_filter_fraction, settings.ivf_widen_far
-        )
+        self.vectors = VectorIndex.load(folder / "vectors.faiss", settings.ivf_nprobe, settings.ivf_widen_far)
 
 
 class SearchService(ArchiveReading):

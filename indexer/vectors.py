@@ -9,10 +9,11 @@ Two kinds, one interface (`indexer.backends.VectorBackend`):
   to it. The vectors are stored in the same encoding as `flat` and every candidate is scored against its stored
   vector, so scores equal the flat index's and only recall is approximate (measured in `tests/bench/scale.py`).
 
-Filters: `allowed` ids restrict a search. A selective filter (fewer than `exact_fraction` of the vectors) is
-searched exactly, so it loses no recall: up to DECODE_AT_MOST ids by scoring their stored vectors (found
-through the index's id map; 0.9 ms for ~280 ids at 1M vectors), more by scanning every list for the allowed
-ids only (11 ms at 1M). A broad filter widens `nprobe` in proportion to what it drops.
+Filters: `allowed` ids restrict a search. Whether a filtered search must be exact is the caller's decision
+(`indexer.retrieve.semantic_hits` makes it, from `exact_filter_fraction`): an exact search loses no recall, up to
+DECODE_AT_MOST ids by scoring their stored vectors (found through the index's id map; 0.9 ms for ~280 ids at 1M
+vectors), more by scanning every list for the allowed ids only (11 ms at 1M). Otherwise a filter widens `nprobe`
+in proportion to what it drops.
 
 Far queries: a query farther from its nearest cluster than 99% of the stored vectors are from theirs scans
 `widen_far` times the lists. Off-domain questions (aerodynamics asked of a news archive) are all far: their nearest
@@ -75,7 +76,6 @@ class VectorIndex:
         encoding: str = "float16",
         kind: str = "flat",
         nprobe: int = 128,
-        exact_fraction: float = 0.05,
         widen_far: int = 8,
     ):
         if kind not in KINDS:
@@ -83,7 +83,6 @@ class VectorIndex:
         self.dimension = dimension
         self.encoding = encoding
         self.nprobe = nprobe
-        self.exact_fraction = exact_fraction
         self.widen_far = widen_far
         self._kind = kind
         if index is None:
@@ -107,17 +106,17 @@ class VectorIndex:
         return cls(dimension, None, encoding, kind, **tuning)
 
     @classmethod
-    def load(cls, path: Path, nprobe: int = 128, exact_fraction: float = 0.05, widen_far: int = 8) -> VectorIndex:
+    def load(cls, path: Path, nprobe: int = 128, widen_far: int = 8) -> VectorIndex:
         index = faiss.read_index(str(path))
         if isinstance(index, faiss.IndexIVF):
             encoding = "float16" if isinstance(index, faiss.IndexIVFScalarQuantizer) else "float32"
-            loaded = cls(index.d, index, encoding, "ivf", nprobe, exact_fraction, widen_far)
+            loaded = cls(index.d, index, encoding, "ivf", nprobe, widen_far)
             if widen_far > 1:
                 loaded.far_below()  # learnt now, not on the first query
             return loaded
         inner = faiss.downcast_index(index.index) if isinstance(index, faiss.IndexIDMap2) else index
         encoding = "float16" if isinstance(inner, faiss.IndexScalarQuantizer) else "float32"
-        return cls(index.d, index, encoding, "flat", nprobe, exact_fraction)
+        return cls(index.d, index, encoding, "flat", nprobe)
 
     def save(self, path: Path) -> None:
         """Written to a temporary name, synced, then renamed: a reader never sees half a file."""
@@ -195,8 +194,11 @@ class VectorIndex:
         except RuntimeError:
             return None
 
-    def search(self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
-        """(chunk_id, cosine similarity) best first; `allowed` restricts the search to those ids."""
+    def search(
+        self, vector: np.ndarray, limit: int, allowed: np.ndarray | None = None, exact: bool = False
+    ) -> list[tuple[int, float]]:
+        """(chunk_id, cosine similarity) best first; `allowed` restricts the search to those ids; `exact` scans
+        every list (a flat index is always exact)."""
         if len(self) == 0 or limit <= 0:
             return []
         query = np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32)
@@ -210,7 +212,7 @@ class VectorIndex:
         elif allowed is not None and len(allowed) <= DECODE_AT_MOST:
             return self._search_among(query[0], limit, np.asarray(allowed, dtype=np.int64))
         else:
-            params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed, query))
+            params = faiss.SearchParametersIVF(sel=selector, nprobe=self._nprobe(allowed, query, exact))
         scores, ids = self._held().search(query, min(limit, len(self)), params=params)
         return [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0]
 
@@ -239,15 +241,15 @@ class VectorIndex:
         order = np.argsort(-scores, kind="stable")[:limit]
         return [(int(present[i]), float(scores[i])) for i in order]
 
-    def _nprobe(self, allowed: np.ndarray | None, query: np.ndarray) -> int:
-        """Lists to scan: all of them for a selective filter (exact), else `nprobe`, widened in proportion to what a
-        broad filter drops and `widen_far` times for a far query."""
+    def _nprobe(self, allowed: np.ndarray | None, query: np.ndarray, exact: bool) -> int:
+        """Lists to scan: all of them for an exact search, else `nprobe`, widened in proportion to what a filter
+        drops and `widen_far` times for a far query."""
         lists = int(self._held().nlist)
+        if exact:
+            return lists
         probes = self.nprobe
         if allowed is not None:
             share = len(allowed) / max(len(self), 1)
-            if share < self.exact_fraction:
-                return lists
             probes = math.ceil(self.nprobe / min(share, 1.0))
         if self.widen_far > 1 and self._nearest_cluster(query)[0] < self.far_below():
             probes *= self.widen_far
