@@ -33,6 +33,11 @@ CPU_BATCH = 8
 # int8 weights quantized per output channel (vectors within about 1% of float32; per tensor they were 6% off)
 INT8_VARIANT = "int8-per-channel"
 PRECISIONS = ("auto", "float32", "bfloat16")
+# bfloat16 kernels (oneDNN, AMX) are prepared once per input shape: texts of every length prepared one shape after
+# another. In bfloat16 a batch is therefore padded to a few shapes: its token length up to a multiple of SHAPE_STEP,
+# its rows up to the batch size; the padding is masked out (attention, mean pooling). Measured on one thread (BBC
+# passages, 2026-12-02): 145 -> 162 passages/s on a fresh encoder, 148 -> 175 on texts of new lengths.
+SHAPE_STEP = 16
 
 
 def native_bfloat16(cpuinfo: str = "/proc/cpuinfo") -> bool:
@@ -170,7 +175,7 @@ class Embedder:
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
-    @property
+    @functools.cached_property
     def max_tokens(self) -> int:
         """The model's window, from its sentence-transformers config (256 for all-MiniLM-L6-v2)."""
         config = Path(self.identity.path) / "sentence_bert_config.json"
@@ -207,10 +212,44 @@ class Embedder:
     def _encode(self, texts: list[str], batch_size: int, progress: bool = False) -> np.ndarray:
         if self.encoder != "torch":
             return self.onnx.encode(texts, batch_size)
-        vectors = self.model.encode(texts, batch_size=batch_size, convert_to_tensor=True, show_progress_bar=progress)
+        if self.precision == "bfloat16":
+            vectors = self._encode_in_shapes(texts, batch_size)
+        else:
+            encoded = self.model.encode(
+                texts, batch_size=batch_size, convert_to_tensor=True, show_progress_bar=progress
+            )
+            vectors = encoded.float().numpy()
         # normalized in float32 whatever the arithmetic, so every vector has unit length
-        vectors = vectors.float().numpy()
         return vectors / np.clip(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12, None)
+
+    def _encode_in_shapes(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """The model's own pipeline (tokenize, transformer, pooling), batches sorted by length as
+        sentence-transformers sorts them, each padded to one of a few shapes (`SHAPE_STEP`)."""
+        import torch
+
+        model = self.model
+        prepare = getattr(model, "preprocess", None) or model.tokenize
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors: np.ndarray | None = None
+        rows = batch_size if len(texts) > 1 else 1
+        model.eval()
+        with torch.inference_mode():
+            for start in range(0, len(texts), batch_size):
+                chosen = order[start : start + batch_size]
+                features = _padded(dict(prepare([texts[i] for i in chosen])), rows, self.max_tokens)
+                found = model(features)["sentence_embedding"][: len(chosen)].float().numpy()
+                if vectors is None:
+                    vectors = np.empty((len(texts), found.shape[1]), dtype=np.float32)
+                vectors[chosen] = found
+        assert vectors is not None  # texts is never empty here
+        return vectors
+
+    def warm_queries(self) -> None:
+        """Prepare the query shapes now (each length step once), so no reader's first query of a length pays for
+        it; a no-op unless the encoder is torch in bfloat16."""
+        if self.encoder == "torch" and self.precision == "bfloat16":
+            for length in range(1, self.max_tokens - 2, SHAPE_STEP):
+                self._encode([" ".join(["word"] * length)], 1)
 
     def encode_documents(
         self, texts: Sequence[str], batch_size: int | None = None, progress: bool = False
@@ -229,3 +268,26 @@ class Embedder:
 
     def _encode_one(self, text: str) -> np.ndarray:
         return self._encode([text], 1)[0].astype(np.float32)
+
+
+def _padded(features: dict, rows: int, max_tokens: int) -> dict:
+    """A tokenized batch padded to `rows` rows and its length up to a multiple of SHAPE_STEP (at most the
+    model's window): pad ids with attention 0, extra rows copies of the first, both dropped by the caller's
+    slicing and by the model's masking."""
+    import torch
+
+    ids = features.get("input_ids")
+    if ids is None:
+        return features
+    count, length = ids.shape
+    target = min(max(max_tokens, length), -(-length // SHAPE_STEP) * SHAPE_STEP)
+    for name in ("input_ids", "attention_mask", "token_type_ids"):
+        value = features.get(name)
+        if value is None:
+            continue
+        if target > length:
+            value = torch.cat((value, torch.zeros((count, target - length), dtype=value.dtype)), dim=1)
+        if rows > count:
+            value = torch.cat((value, value[:1].expand(rows - count, -1)), dim=0)
+        features[name] = value
+    return features

@@ -58,6 +58,7 @@ def _ivf(dimension: int, encoding: str, lists: int) -> Any:
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, dimension, lists, faiss.ScalarQuantizer.QT_fp16, faiss.METRIC_INNER_PRODUCT
         )
+        index.by_residual = False  # each vector itself in float16, as the flat index holds it: the same scores
     else:
         index = faiss.IndexIVFFlat(quantizer, dimension, lists, faiss.METRIC_INNER_PRODUCT)
     index.own_fields = True

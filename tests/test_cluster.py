@@ -67,7 +67,11 @@ def test_a_killed_worker_loses_no_batch(cluster, embedder, settings):
     os.kill(next(iter(pids.values())), signal.SIGKILL)
     vectors.extend(results)
     assert len(vectors) == len(batches)
-    assert np.allclose(np.vstack(vectors), embedder.encode_documents(texts), atol=1e-5)
+    # each batch's vectors in its place: every vector nearest the same text's local one, and equal to it within the
+    # arithmetic's rounding (bfloat16 kernels round differently with a worker's one thread than with two)
+    similarity = np.vstack(vectors) @ embedder.encode_documents(texts).T
+    assert list(similarity.argmax(axis=1)) == list(range(len(texts)))
+    assert np.diag(similarity).min() > 0.9999
 
 
 def test_a_cluster_nobody_runs_is_a_clear_error(settings, seeds, embedder, monkeypatch):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from archive.errors import ArchiveError
-from indexer.embedder import Embedder, native_bfloat16, resolve_precision
+from indexer.embedder import SHAPE_STEP, Embedder, _padded, native_bfloat16, resolve_precision
 from indexer.ingest import ingest_paths
 from indexer.search import SearchRequest, SearchService
 
@@ -43,3 +43,21 @@ def test_an_index_built_in_one_precision_answers_queries_in_the_other(settings, 
     ingest_paths(settings, [seeds], embedder=Embedder(precision="bfloat16"))
     results = SearchService(settings, embedder=Embedder(precision="float32")).search(SearchRequest(TEXTS[2])).results
     assert "race riots" in results[0].text
+
+
+def test_bfloat16_batches_are_padded_to_a_few_shapes_and_the_padding_changes_nothing():
+    bfloat16 = Embedder(precision="bfloat16")
+    texts = [" ".join(["riots"] * n) + " council" for n in (1, 5, 9, 30, 70)] + TEXTS
+    features = dict(bfloat16.model.preprocess(texts[:3]))
+    length = features["input_ids"].shape[1]  # the longest of the 3, in tokens (under SHAPE_STEP)
+    features = _padded(features, 8, bfloat16.max_tokens)
+    assert features["input_ids"].shape == (8, SHAPE_STEP)
+    assert (features["input_ids"][3:] == features["input_ids"][0]).all()  # rows added: copies of the first
+    assert features["attention_mask"][:, length:].sum() == 0  # length added: masked
+    together = bfloat16.encode_documents(texts)  # one call: rows and lengths padded
+    alone = np.vstack([bfloat16.encode_documents([text]) for text in texts])
+    reference = bfloat16.model.encode(texts, convert_to_numpy=True)  # sentence-transformers' own, unpadded
+    reference /= np.linalg.norm(reference, axis=1, keepdims=True)
+    assert np.min(np.sum(together * alone, axis=1)) > 0.9999
+    assert np.min(np.sum(together * reference, axis=1)) > 0.9999
+    assert np.allclose(bfloat16.encode_query(TEXTS[2]), alone[-1], atol=1e-6)
