@@ -421,9 +421,7 @@ def serve(settings: Settings, host: str | None, port: int | None, seed_paths: tu
         click.echo(f"empty archive: ingesting {', '.join(map(str, seed_paths))}")
         click.echo(ingest_paths(settings, list(seed_paths), progress=_progress()).summary())
     app = create_app(settings)
-    # the model loaded, and (bfloat16) every query shape prepared, before the first request: a few seconds
-    app.extensions["archive.search"].embedder.warm_queries()
-    app.extensions["archive.search"].embedder.encode_query("warm up the model before the first request")
+    app.extensions["archive.search"].embedder.ready_to_serve()  # a few seconds
     try:
         server = waitress.create_server(
             app, host=settings.host, port=settings.port, threads=settings.threads, ident="archive"

@@ -12,14 +12,13 @@ from archive.store import Store
 
 @dataclass(slots=True)
 class Candidate:
-    """A passage in a ranking: its score, its rank in each list that has it (`keyword`, `semantic`, `quotes`,
-    `rerank`), and the other documents holding the same paragraph (`copies`, folded into it). Treated as a value
-    (stages `replace` it, never assign to it); not frozen, as a search makes hundreds and frozen ones build slower."""
+    """A passage in a ranking: its score and its rank in each list that has it (`keyword`, `semantic`, `quotes`,
+    `rerank`). Treated as a value (stages `replace` it, never assign to it); not frozen, as a search makes hundreds
+    and frozen ones build slower."""
 
     chunk_id: int
     score: float
     ranks: dict[str, int | None]
-    copies: tuple[str, ...] = ()
 
 
 def placed_below(rest: list[Candidate], floor: float, anchor: float) -> list[Candidate]:

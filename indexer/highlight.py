@@ -32,17 +32,14 @@ def highlight(text: str, terms: set[str], analyze, max_chars: int = 320) -> Mark
             if stems and stems[0] in terms:
                 spans.append((match.start(), match.end()))
     start, end = _window(text, spans, max_chars)
-    out, cursor = [], start
+    out, cursor = ["… " if start > 0 else ""], start
     for s, e in spans:
         if s < start or e > end:
             continue
-        out.append(escape(text[cursor:s]))
-        out.append(Markup("<mark>") + escape(text[s:e]) + Markup("</mark>"))
+        out += [str(escape(text[cursor:s])), "<mark>", str(escape(text[s:e])), "</mark>"]
         cursor = e
-    out.append(escape(text[cursor:end]))
-    prefix = "… " if start > 0 else ""
-    suffix = " …" if end < len(text) else ""
-    return Markup(prefix) + Markup("").join(out) + Markup(suffix)
+    out += [str(escape(text[cursor:end])), " …" if end < len(text) else ""]
+    return Markup("".join(out))  # every piece of the text escaped above
 
 
 def _window(text: str, spans: list[tuple[int, int]], max_chars: int) -> tuple[int, int]:

@@ -6,6 +6,7 @@ module without changing its callers.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -67,6 +68,7 @@ def _split_bare_words(part: str) -> str:
 _ADDRESS = re.compile(r'"?\b([\w.+\'-]+@[\w-]+(?:\.[\w-]+)+)\b"?')
 MAIL_FIELDS = ("from", "to", "cc", "bcc")
 PARSED_HELD = 512  # parsed queries kept per index
+MAX_WORD = 40  # longer texts are analysed afresh, not kept (see `KeywordIndex.analyze`)
 PEOPLE_BOOST = 0.5  # a mail's display names: found by name, never outweighing the text
 
 
@@ -185,6 +187,8 @@ class TantivyIndex:
             self.index = tantivy.Index.open(str(self.path))
         self.analyzer = build_analyzer()
         self.index.register_tokenizer(ANALYZER, self.analyzer)
+        # a word's stems, kept: snippets analyse every word of every passage shown (600 words a search page)
+        self._stems = functools.lru_cache(maxsize=100_000)(lambda word: tuple(self.analyzer.analyze(word)))
         # a field weighted 0 is not searched at all (a match there alone would be a hit scored 0)
         self.boosts = {name: weight for name, weight in boosts.items() if weight > 0}
         self._writer: tantivy.IndexWriter | None = None
@@ -366,6 +370,8 @@ class KeywordIndex(TantivyIndex):
         """The stemmed terms of a query, for highlighting."""
         return set(self.analyzer.analyze(" ".join(_WORD.findall(text))))
 
-    def analyze(self, word: str) -> list[str]:
-        """A word's stems as this index analyses text, for highlighting."""
-        return list(self.analyzer.analyze(word))
+    def analyze(self, text: str) -> list[str]:
+        """The stems of a word (for highlighting) or of a text (for feedback), as this index analyses text."""
+        if len(text) <= MAX_WORD:
+            return list(self._stems(text))
+        return list(self.analyzer.analyze(text))

@@ -3,7 +3,6 @@ from the candidates and the retrieved document hits; each store read batched onc
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass, field
 
@@ -96,8 +95,8 @@ class Presenter:
             return Counted(index, request.query, where, matches, [])
         nearest = [cid for cid, _ in retrieved.lists.get("semantic", [])[: self.settings.candidates]]
         if documents:
-            keys: list = list(dict.fromkeys(self.reads.documents_of(nearest)[cid] for cid in nearest))
-            keys = [key for key in keys if key is not None]
+            document_of = self.reads.documents_of(nearest)
+            keys: list = list(dict.fromkeys(document_of[cid] for cid in nearest if cid in document_of))
         else:
             keys = list(dict.fromkeys(nearest))
         if request.mode == "hybrid" and keys:
@@ -127,11 +126,12 @@ class Presenter:
         return [f"This page shows {shown} of the {unit} the total counts: " + "; ".join(why or ["none left"]) + "."]
 
     def hits(self, query: str, offset: int, page: list[Candidate]) -> list[Hit]:
-        """Hits for one page: stored text and metadata, every list's rank, and a highlighted snippet."""
+        """Hits for one page: stored text and metadata, every list's rank, the other documents holding the same
+        paragraph ("also in"), and a highlighted snippet."""
         records = self.reads.records([c.chunk_id for c in page])
         pages = self.store.paragraph_pages(list(records))
+        copies = self.store.copies_of(list(records))
         terms = self.engines.keyword.query_terms(query)
-        analyze = functools.lru_cache(maxsize=4096)(self.engines.keyword.analyze)
         results = []
         for number, candidate in enumerate(page, start=offset + 1):
             record = records.get(candidate.chunk_id)
@@ -139,10 +139,16 @@ class Presenter:
                 continue
             ranks = {**NO_RANKS, "keyword": candidate.ranks.get("keyword"), "semantic": candidate.ranks.get("semantic")}
             ranks.update({name: candidate.ranks[name] for name in ("quotes", "rerank") if candidate.ranks.get(name)})
-            snippet = str(highlight(record.text, terms, analyze))
+            snippet = str(highlight(record.text, terms, self.engines.keyword.analyze))
             results.append(
                 hit_of(
-                    number, candidate.score, record, ranks, list(candidate.copies), snippet, pages.get(record.chunk_id)
+                    number,
+                    candidate.score,
+                    record,
+                    ranks,
+                    sorted({doc_id for _, doc_id in copies.get(record.chunk_id, [])}),
+                    snippet,
+                    pages.get(record.chunk_id),
                 )
             )
         return results

@@ -107,19 +107,17 @@ class Ranker:
         return self.fusion.with_statements(first, chosen)
 
     def collapse(self, fused: list[Candidate]) -> list[Candidate]:
-        """Show a repeated paragraph once: later copies of a shown chunk fold into its "also in" list."""
-        copies = self.store.copies_of([c.chunk_id for c in fused])
-        shown: set[int] = set()
+        """Show a repeated paragraph once: a later copy of a ranked chunk folds into it (the page lists where else
+        it appears, `Presenter.hits`). Only the copies among the candidates are looked up."""
+        copies = self.store.copies_among([c.chunk_id for c in fused])
+        folded: set[int] = set()
         result = []
         for candidate in fused:
-            if candidate.chunk_id in shown:
+            if candidate.chunk_id in folded:
                 continue
-            others = copies.get(candidate.chunk_id, [])
-            shown.add(candidate.chunk_id)
-            shown.update(other for other, _ in others)
-            result.append(
-                Candidate(candidate.chunk_id, candidate.score, candidate.ranks, tuple(sorted({d for _, d in others})))
-            )
+            folded.add(candidate.chunk_id)
+            folded.update(copies.get(candidate.chunk_id, ()))
+            result.append(candidate)
         return result
 
     def reranks(self, retrieved: Retrieved) -> bool:

@@ -128,7 +128,7 @@ def step_grow(settings: Settings, bbc: Path, target: int, embedder: Embedder) ->
 
 def step_latency(settings: Settings, queries: list[str]) -> dict:
     embedder = Embedder.from_settings(settings, query_cache_size=0)
-    embedder.warm_queries()  # as `archive serve` does before its first request
+    embedder.ready_to_serve()  # as `archive serve` does before its first request
     service = SearchService(settings, embedder=embedder)
     results = {}
     shapes = {mode: {"mode": mode} for mode in ("keyword", "semantic", "hybrid")}

@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings.from_env({}, data_dir=args.data_dir)
     embedder = Embedder.from_settings(settings, query_cache_size=0 if args.embed else 100_000)
-    embedder.warm_queries()  # as `archive serve` does before its first request
+    embedder.ready_to_serve()  # as `archive serve` does before its first request
     queries = (
         file_queries(args.queries, args.count)
         if args.queries
