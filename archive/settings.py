@@ -104,8 +104,8 @@ class Settings:
         2,
         "Pseudo-relevance feedback: the best N passages of a first pass (fused in hybrid mode) add their "
         "weightiest terms to the keyword query (RM3; they reweigh its matches, never add any) and move the "
-        "semantic query towards them (Rocchio, re-scoring the first pass's candidates); 0 = off. Measured in the "
-        "README's relevance table.",
+        "semantic query towards them (Rocchio, re-scoring the first pass's candidates); 0 = off. Measured in "
+        "docs/relevance.md.",
     )
     feedback_terms: int = _setting(20, "Terms that feedback adds to the keyword query.")
     feedback_query_weight: float = _setting(

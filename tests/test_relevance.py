@@ -1,7 +1,7 @@
 """How queries are read and ranked: words joined by punctuation, filters that select without scoring, the title
 searched with the text, and pseudo-relevance feedback that sharpens a second pass without changing what matches.
 
-The figures these choices were measured by are in the README's relevance table (`archive eval`)."""
+The figures these choices were measured by are in docs/relevance.md (`archive eval`)."""
 
 from dataclasses import replace
 

@@ -418,7 +418,7 @@ def plot(results: list[dict], path: Path, base_passages: int) -> None:
 
 
 def table(results: list[dict]) -> str:
-    """The README's table, from the figures."""
+    """The table of docs/scale.md, from the figures."""
 
     def cell(r: dict, *path: str) -> str:
         value: object = r
