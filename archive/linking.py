@@ -38,6 +38,7 @@ from archive.entities import (
     kind_of,
 )
 from archive.names import Registry, normal_role
+from archive.quote_rules import SURNAME_BY_SHAPE
 from archive.quotes import extract_quotes, learn_names
 
 if TYPE_CHECKING:
@@ -54,6 +55,8 @@ LINKABLE = {
     "title+surname as written": TITLE_LINK,
     "single name as written (no person named so)": SURNAME_LINK,
     "surname as written": SURNAME_LINK,
+    SURNAME_BY_SHAPE: SURNAME_LINK,
+    "spokesperson of X: surname as written": SURNAME_LINK,
 }
 
 

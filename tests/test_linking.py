@@ -88,7 +88,7 @@ def test_only_people_quoted_or_named_with_a_role_are_evidence():
     found = people_named(
         "m", ["Rhapsodic Lawmakers met in Sacramento.", "Assemblyman Juan Vargas said the bill would pass."]
     )
-    assert [p.name for p in found] == ["Assemblyman Juan Vargas"]  # the speaker as the rules name him
+    assert [(p.name, p.role) for p in found] == [("Juan Vargas", "assemblyman")]
     assert link_key("Davis", "X said/single name as written (no person named so)") == ("surname", "Davis", None)
 
 
