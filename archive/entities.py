@@ -116,7 +116,7 @@ FUNCTION_WORDS = set(
 
 GENERIC_SPEAKERS = set(
     """
-    mon tue tues wed thu thur thurs fri capt col lt maj sgt
+    mon tue tues wed thu thur thurs fri capt col lt maj sgt lawmakers legislators opponents regulators supporters
     businessmen commentators officers respondents underwriters undersecretary monday tuesday wednesday thursday
     friday saturday sunday january february march april june july august september october november december
     australian dutch japanese soviet american british french german italian chinese canadian swiss swedish spanish

@@ -523,8 +523,8 @@ def surname_by_its_shape(word: str, names: Names, context: Context) -> Found | N
 
 
 def single_name_as_written(word: str, names: Names, context: Context) -> Found | None:
-    """Any other name word ("CompTIA", "T-Mobile"): kept as written, counted an organisation (no person was named
-    so)."""
+    """Any other name word (a title, a role, a word the document also writes in lower case: "Campaigners"): kept
+    as written, counted an organisation (no person was named so)."""
     return _org(word, names, context, "single name as written (no person named so)")
 
 

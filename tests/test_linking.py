@@ -1,10 +1,21 @@
 """A speaker a document names only by role or surname is linked to a full name from other documents when, and only
-when, the evidence is unambiguous: one such person in the ±60-day window, or in a near-duplicate copy."""
+when, the evidence is unambiguous: one such person in the window (±60 days by default, `ARCHIVE_LINK_WINDOW_DAYS`), or
+in a near-duplicate copy; a first name only to a person whose first given name it is."""
 
 import pytest
 
 from archive.documents import RawRecord
-from archive.linking import ROLE_LINK, SURNAME_LINK, TITLE_LINK, NamedPerson, find_link, link_key
+from archive.errors import SettingsError
+from archive.linking import (
+    FIRST_NAME_LINK,
+    ROLE_LINK,
+    SURNAME_LINK,
+    TITLE_LINK,
+    NamedPerson,
+    find_link,
+    is_first_name,
+    link_key,
+)
 from archive.settings import Settings
 from archive.store import Store
 from indexer.build import store_path
@@ -17,8 +28,8 @@ REAGAN = NamedPerson("d", "Ronald Reagan", "president", "President Ronald Reagan
 NANCY = NamedPerson("e", "Nancy Reagan", "", "Nancy Reagan")
 
 
-def link(written, method, others, when="2025-02-10", copies=(), own=()):
-    return find_link("x", written, method, list(own), list(copies), list(others), when)
+def link(written, method, others, when="2025-02-10", copies=(), own=(), **options):
+    return find_link("x", written, method, list(own), list(copies), list(others), when, **options)
 
 
 def test_a_role_is_linked_to_the_one_person_named_with_it_in_the_window():
@@ -66,6 +77,72 @@ def test_an_undated_document_links_only_what_the_whole_archive_agrees_on():
     method = "X said/role as written"
     assert link("Home Secretary", method, [(COOPER, "2025-02-01")], when=None).person == "Yvette Cooper"
     assert link("Home Secretary", method, [(COOPER, "2025-02-01"), (BRAVERMAN, "2019-01-01")], when=None) is None
+
+
+# the Enron mail's real cases: digests that named "Senate President Pro Tem John Burton" over wrapped lines, and a
+# memo's "Sen Kinder" above "Ken talked to …", had taught the full names "Pro Tem John" and "Kinder Ken"
+PRO_TEM_JOHN = NamedPerson("p", "Pro Tem John", "senate president", "Senate President Pro Tem John")
+JOHN_BURTON = NamedPerson("q", "John Burton", "", "Senate President Pro Tem John Burton")
+KINDER_KEN = NamedPerson("r", "Kinder Ken", "", "Sen Kinder Ken")
+KEN_LAY = NamedPerson("s", "Ken Lay", "chief executive", "Chief Executive Ken Lay")
+ELTON_JOHN = NamedPerson("t", "Elton John", "", "singer Elton John")
+SHAPE = "X said/single name, no organisation named so: surname as written"
+
+
+def test_a_first_name_links_only_to_a_person_whose_first_given_name_it_is():
+    assert (PRO_TEM_JOHN.given, JOHN_BURTON.given, KEN_LAY.given) == ("", "John", "Ken")
+    found = link("John", SHAPE, [(PRO_TEM_JOHN, "2025-02-01"), (JOHN_BURTON, "2025-02-03")], first_name=True)
+    assert (found.person, found.method) == ("John Burton", FIRST_NAME_LINK)
+    assert link("Ken", SHAPE, [(KINDER_KEN, "2025-02-01")], first_name=True) is None
+    assert (
+        link("Ken", SHAPE, [(KEN_LAY, "2025-02-01"), (KINDER_KEN, "2025-02-01")], first_name=True).person == "Ken Lay"
+    )
+    # a document that names a Ken in full itself is left to its own rules
+    assert link("Ken", SHAPE, [(KEN_LAY, "2025-02-01")], own=[KEN_LAY], first_name=True) is None
+
+
+def test_a_word_is_a_first_name_when_the_archive_has_it_first_more_often_than_last():
+    assert is_first_name("John", [JOHN_BURTON, NamedPerson("u", "John Major", "", "John Major"), ELTON_JOHN])
+    assert is_first_name("Cooper", [COOPER, ANDREW]) is False
+    assert is_first_name("Ken", [KEN_LAY, KINDER_KEN]) is None  # as often either way: nothing is linked
+
+
+def test_titles_before_a_first_name_are_roles_not_a_name():
+    from archive.linking import is_person_name
+
+    assert not is_person_name("Pro Tem John") and not is_person_name("Senate President John")
+    assert is_person_name("John Burton") and is_person_name("Charles King")
+
+
+def test_a_bare_first_name_in_mail_is_linked_to_the_one_person_of_that_first_name(tmp_path, embedder):
+    records = [
+        RawRecord(
+            "a.txt",
+            "Chief Executive Ken Lay said the company was sound.\n\nSenate President Pro Tem John\nBurton said no.",
+            doc_id="a",
+            title="Enron",
+            date="2001-05-01",
+        ),
+        RawRecord(
+            "b.txt",
+            "Ken said to let you all know.\n\nJohn said the bill was dead.",
+            doc_id="b",
+            title="Memo",
+            date="2001-05-10",
+        ),
+    ]
+    settings = Settings.from_env({}, data_dir=tmp_path)
+    ingest_records(settings, records, embedder=embedder)
+    store = Store(store_path(settings))
+    try:
+        links = {(k.written, k.person, k.method) for k in store.speaker_links() if k.doc_id == "b"}
+        names = {p.name for p in store.named_people()}
+    finally:
+        store.close()
+    assert ("Ken", "Ken Lay", FIRST_NAME_LINK) in links and not any(
+        w == "John" and p != "John Burton" for w, p, _ in links
+    )
+    assert not any(n.startswith(("Pro Tem", "Tem ")) for n in names)
 
 
 @pytest.mark.parametrize(
@@ -156,3 +233,14 @@ def test_the_home_secretary_of_the_seeds_is_yvette_cooper_with_the_evidence(clie
     assert own["linked"] is None
     page = client.get("/speakers/Yvette Cooper").get_data(as_text=True)
     assert "But we have to tackle the criminal gangs" in page and "role→name across documents" in page
+
+
+def test_the_window_is_a_setting_and_changing_it_recomputes_the_links(tmp_path, embedder):
+    narrow = Settings.from_env({"ARCHIVE_LINK_WINDOW_DAYS": "10"}, data_dir=tmp_path)
+    ingest_records(narrow, STORIES[:2], embedder=embedder)  # 19 days apart
+    assert {speaker for doc, _, speaker, _ in linked(narrow) if doc == "b"} == {"Home Secretary", "Cooper"}
+    wide = Settings.from_env({"ARCHIVE_LINK_WINDOW_DAYS": "30"}, data_dir=tmp_path)
+    ingest_records(wide, [], embedder=embedder)  # nothing new: only the window changed
+    assert {speaker for doc, _, speaker, _ in linked(wide) if doc == "b"} == {"Yvette Cooper"}
+    with pytest.raises(SettingsError, match="ARCHIVE_LINK_WINDOW_DAYS=-1 must be at least 0"):
+        Settings.from_env({"ARCHIVE_LINK_WINDOW_DAYS": "-1"})

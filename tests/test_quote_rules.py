@@ -124,7 +124,8 @@ WORDS = [
     ("organisation_used_so", "Dynegy", (), (), {"text": "a Dynegy spokesman said"}, ("Dynegy", "single name as written, an organisation (its spokesman, officials)")),
     ("surname_by_its_shape", "Davis", (), (), {}, ("Davis", "single name, no organisation named so: surname as written")),
     ("surname_by_its_shape", "O'Sullivan", (), (), {}, ("O'Sullivan", "single name, no organisation named so: surname as written")),
-    ("single_name_as_written", "Lawmakers", (), (), {"text": "Lawmakers said so; the lawmakers met."}, ("Lawmakers", "single name as written (no person named so)")),
+    ("single_name_as_written", "Campaigners", (), (), {"text": "Campaigners said so; the campaigners met."}, ("Campaigners", "single name as written (no person named so)")),
+    ("not_a_name", "Lawmakers", (), (), {}, None),
 ]  # fmt: skip
 
 
