@@ -90,7 +90,8 @@ class NamedPerson:
 
 @dataclass(frozen=True)
 class SpeakerLink:
-    """A speaker as one document writes it, linked to a full name by what another document says."""
+    """A speaker as one document writes it, linked to a full name by what another document says (`evidence`, the
+    words of `evidence_doc`, titled `evidence_title` when read back from the store)."""
 
     doc_id: str
     written: str
@@ -98,6 +99,7 @@ class SpeakerLink:
     method: str
     evidence_doc: str
     evidence: str
+    evidence_title: str | None = None
 
 
 def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, str]] = ()) -> list[NamedPerson]:
