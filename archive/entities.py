@@ -20,7 +20,8 @@ ORG_WORDS = set(
     bureau cabinet campaign capital chamber charity chemical chemicals chronicle church club coalition college
     commerce commission committee communications company computer computers congress conservatives consulate
     consultants corp corporation council court credit data department directorate electric electronics embassy
-    energy engineering enterprises exchange fed federation finance financial foods foundation fund gas gazette gmbh
+    energy engineering enterprises exchange facilities fed federation finance financial foods foundation fund gas
+    gazette gmbh
     government greens group herald holdings hospital house inc industries industry institute institution insurance
     international investors journal laboratories labour league llc ltd magazine management markets measurements
     media mills mines mining ministry mirror motor motors navy network news newspaper office oil organisation
