@@ -20,7 +20,8 @@ ORG_WORDS = set(
     bureau cabinet campaign capital chamber charity chemical chemicals chronicle church club coalition college
     commerce commission committee communications company computer computers congress conservatives consulate
     consultants corp corporation council court credit data department directorate electric electronics embassy
-    energy engineering enterprises exchange fed federation finance financial foods foundation fund gas gazette gmbh
+    energy engineering enterprises exchange facilities fed federation finance financial foods foundation fund gas
+    gazette gmbh
     government greens group herald holdings hospital house inc industries industry institute institution insurance
     international investors journal laboratories labour league llc ltd magazine management markets measurements
     media mills mines mining ministry mirror motor motors navy network news newspaper office oil organisation
@@ -78,6 +79,7 @@ PLACES = set(
 ROLE_WORDS = set(
     """
     lawyer attorney
+    pro tem tempore assemblyman assemblywoman assemblymember councilman councilwoman congressman congresswoman
     vice-president vice-chairman accountant
     acting affiliate ambassador analyst analysts assistant attorney boss captain ceo cfo chair chairman chairperson
     chairwoman chancellor chief co-leader coach commissioner coo counsel currency delegate democrat democrats deputy
@@ -97,13 +99,17 @@ TITLES = set(
 )
 
 HONORIFICS = set("dame dr lady lord miss mr mrs ms prof professor sir".split())
+# A rank as a title abbreviates it ("Gov. Davis"); as a role it is written out ("the governor").
+RANKS = {"gen": "general", "gov": "governor", "pres": "president", "rep": "representative", "sen": "senator"}
 
 FUNCTION_WORDS = set(
     """
     one two three four five six seven eight nine ten
+    about against amid among assuming despite during either except given including like neither nor unless unlike
+    until whether within without
     a according addressing after all also although an and as asked at because before both but by each earlier even
     every for from further furthermore he hence her here his however i if in indeed instead it its last later many
-    meanwhile moreover most my noting now of on only or other others our reuter reuters said says separately she
+    meanwhile moreover most my noting now of on once only or other others our reuter reuters said says separately she
     since so some sources speaking still such that the their then there these they this those though thus to today
     unlike we what when where which while who with writing yesterday yet your
     """.split()
@@ -111,6 +117,7 @@ FUNCTION_WORDS = set(
 
 GENERIC_SPEAKERS = set(
     """
+    mon tue tues wed thu thur thurs fri capt col lt maj sgt lawmakers legislators opponents regulators supporters
     businessmen commentators officers respondents underwriters undersecretary monday tuesday wednesday thursday
     friday saturday sunday january february march april june july august september october november december
     australian dutch japanese soviet american british french german italian chinese canadian swiss swedish spanish
@@ -151,7 +158,8 @@ def bare(word: str) -> str:
 
 
 def is_name_token(word: str) -> bool:
-    return bool(_NAME_TOKEN.match(word)) or is_acronym(word)
+    """A word that can be part of a name: capitalised, an initial, an acronym; not "Houston-based"."""
+    return (bool(_NAME_TOKEN.match(word)) and not re.search(r"-[a-z]", word)) or is_acronym(word)
 
 
 def is_acronym(word: str) -> bool:
@@ -201,6 +209,12 @@ def kind_of(name: str) -> str | None:
     if 2 <= len(names) <= 4 and all(is_name_token(w) for w in names):
         return "person"
     return None
+
+
+def rank_of(title: str) -> str:
+    """A title as the role it names: "Gov." -> "governor", "President" -> "president"."""
+    plain = bare(title).rstrip(".")
+    return RANKS.get(plain, plain)
 
 
 def is_speaker_name(name: str) -> bool:

@@ -4,10 +4,12 @@ A document that calls its speaker "the Home Secretary", "Ms Cooper" or "Cooper" 
 that speaker as written (archive.quote_rules). Here such a speaker is linked to a full name found in *other*
 documents, and only when the evidence is unambiguous: a near-duplicate copy of the document names exactly one
 such person, or, failing a copy, exactly one person is named with that role or surname in the documents dated
-within `WINDOW_DAYS` of it (an undated document: in the whole archive, the stricter test). Two Home Secretaries or
-two Coopers in the window: no link. A document that names someone of that surname in full itself is never
-linked (its own rules already found it ambiguous). A title that is a rank ("President Reagan") needs a person
-named with that rank.
+within the window of it (the `link_window_days` setting, 60 by default; an undated document: in the whole archive,
+the stricter test). Two Home Secretaries or two Coopers in the window: no link. A document that names someone of
+that surname in full itself is never linked (its own rules already found it ambiguous). A title that is a rank
+("President Reagan", "Gov. Davis") needs a person named with that rank. A single word the archive's people have as
+a first name more often than as a surname ("Ken", "John") is a first name: it links only to a person whose first
+given name it is ("Ken Lay"), never to one whose last word it happens to be.
 
 Each link is stored as such (`speaker_links`): the speaker as written, the person, the rule, the other document
 and its words; the quote keeps what its own document says. Links are computed from the stored documents, not
@@ -36,17 +38,21 @@ from archive.entities import (
     is_name_token,
     is_speaker_name,
     kind_of,
+    rank_of,
 )
 from archive.names import Registry, normal_role
+from archive.quote_rules import SURNAME_BY_SHAPE
 from archive.quotes import extract_quotes, learn_names
+from archive.settings import Settings
 
 if TYPE_CHECKING:
     from archive.store import Store
 
-WINDOW_DAYS = 60
+WINDOW_DAYS: int = Settings.link_window_days  # the default; the archive's setting is what ingest passes
 ROLE_LINK = "role→name across documents"
 TITLE_LINK = "title+surname→name across documents"
 SURNAME_LINK = "surname→name across documents"
+FIRST_NAME_LINK = "first name→name across documents"
 COPY = " (near-duplicate copy)"
 # the in-document rules that leave a speaker as written, and which kind of link can name them
 LINKABLE = {
@@ -54,6 +60,8 @@ LINKABLE = {
     "title+surname as written": TITLE_LINK,
     "single name as written (no person named so)": SURNAME_LINK,
     "surname as written": SURNAME_LINK,
+    SURNAME_BY_SHAPE: SURNAME_LINK,
+    "spokesperson of X: surname as written": SURNAME_LINK,
 }
 
 
@@ -70,10 +78,20 @@ class NamedPerson:
     def surname(self) -> str:
         return self.name.split()[-1]
 
+    @property
+    def given(self) -> str:
+        """The first given name ("Ken" of "Ken Lay"); "" where the name opens with a title, a role or an initial."""
+        first = self.name.split()[0]
+        plain = bare(first).rstrip(".")
+        if len(self.name.split()) < 2 or not is_surname(first) or plain in HONORIFICS:
+            return ""
+        return first
+
 
 @dataclass(frozen=True)
 class SpeakerLink:
-    """A speaker as one document writes it, linked to a full name by what another document says."""
+    """A speaker as one document writes it, linked to a full name by what another document says (`evidence`, the
+    words of `evidence_doc`, titled `evidence_title` when read back from the store)."""
 
     doc_id: str
     written: str
@@ -81,6 +99,7 @@ class SpeakerLink:
     method: str
     evidence_doc: str
     evidence: str
+    evidence_title: str | None = None
 
 
 def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, str]] = ()) -> list[NamedPerson]:
@@ -106,10 +125,11 @@ def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, 
 
 
 def is_person_name(name: str) -> bool:
-    """A full name that can be a person's: not all role or title words ("Home Secretary"), no organisation word."""
+    """A full name that can be a person's: not role or title words before its last word ("Home Secretary", "Pro Tem
+    John"), no organisation word."""
     words = [bare(w) for w in name.split()]
-    if all(w in ROLE_WORDS | TITLES for w in words) or any(w in ORG_WORDS for w in words):
-        return False
+    if all(w in ROLE_WORDS | TITLES for w in words[:-1]) or any(w in ORG_WORDS for w in words):
+        return False  # "Home Secretary", "Pro Tem John": a role, or a role before a first name
     return kind_of(name) == "person"
 
 
@@ -167,25 +187,31 @@ def find_link(
     copies: list[NamedPerson],
     others: list[tuple[NamedPerson, str | None]],
     when: str | None,
+    first_name: bool = False,
+    window_days: int = WINDOW_DAYS,
 ) -> SpeakerLink | None:
     """The link for one speaker as written in one document, or None: from its near-duplicate copies' people,
-    else from the other documents' people (each with its document's date) in the window around the document's
-    date. `own` are the people the document itself names in full."""
+    else from the other documents' people (each with its document's date) within `window_days` of the document's
+    date. `own` are the people the document itself names in full; `first_name`: the single word written is a
+    first name (see `is_first_name`), to be matched with a person's first given name, not their surname."""
     key = link_key(written, method)
     if key is None:
         return None
     kind, value, title = key
-    if kind == "surname" and any(p.surname == value for p in own):
+    by_first = first_name and kind == "surname" and title is None
+    if kind == "surname" and any((p.given if by_first else p.surname) == value for p in own):
         return None
 
     def fits(person: NamedPerson) -> bool:
         if kind == "role":
             return person.role == value
+        if by_first:
+            return person.given == value
         if person.surname != value:
             return False
-        return title is None or title in HONORIFICS or title in person.role.split()
+        return title is None or title in HONORIFICS or rank_of(title) in person.role.split()
 
-    base = ROLE_LINK if kind == "role" else TITLE_LINK if title else SURNAME_LINK
+    base = ROLE_LINK if kind == "role" else TITLE_LINK if title else FIRST_NAME_LINK if by_first else SURNAME_LINK
     day = _day(when)
     near = [p for p in copies if fits(p)]
     if near:
@@ -198,7 +224,7 @@ def find_link(
             other_day = _day(other)
             if day is None:
                 candidates.append((person, 0 if other_day is None else 1))
-            elif other_day is not None and abs((other_day - day).days) <= WINDOW_DAYS:
+            elif other_day is not None and abs((other_day - day).days) <= window_days:
                 candidates.append((person, abs((other_day - day).days)))
     if len({p.name for p, _ in candidates}) != 1:
         return None
@@ -206,39 +232,85 @@ def find_link(
     return SpeakerLink(doc_id, written, evidence.name, method_name, evidence.doc_id, evidence.words)
 
 
-def link_speakers(store: Store) -> int:
-    """Bring the archive's speaker links up to its documents (see the module's docstring); returns the number of
-    speakers whose link was recomputed."""
+def is_first_name(word: str, people: Sequence[NamedPerson]) -> bool | None:
+    """Whether a single word is a first name: the archive's people have it as their first given name ("Ken Lay",
+    "Ken Rice") more often than as their surname ("Elton John"); False where it is more often a surname; None
+    (nothing may be linked) where both are as often."""
+    firsts = len({p.name for p in people if p.given == word})
+    lasts = len({p.name for p in people if p.surname == word})
+    return None if firsts == lasts and firsts else firsts > lasts
+
+
+def link_speakers(store: Store, window_days: int = WINDOW_DAYS) -> int:
+    """Bring the archive's speaker links up to its documents (see the module's docstring), with the window of
+    `window_days` (a window other than the last run's recomputes every link); returns the number of speakers whose
+    link was recomputed."""
     changed, gone = store.documents_changed_since_linked()
+    everything = store.get_meta("link_window_days", str(WINDOW_DAYS)) != str(window_days)
     keys: set[tuple[str, str]] = set()
     for person in store.named_people(doc_ids=sorted(changed | gone)):
-        keys |= {("role", person.role), ("surname", person.surname)}
+        keys |= _keys(person)
     with store.transaction():
         store.forget_named_people(sorted(changed | gone))
         for doc_id in sorted(changed):
             found = people_named(doc_id, store.document_paragraphs(doc_id), store.roles_attributed(doc_id))
             store.save_named_people(doc_id, found)
-            keys |= {("role", p.role) for p in found} | {("surname", p.surname) for p in found}
-        pending, seen = [], set()
+            for person in found:
+                keys |= _keys(person)
+        pending: list[tuple[str, str, str, tuple[str, str, str | None]]] = []
+        seen: set[tuple[str, str]] = set()
         for doc_id, written, method in store.speakers_as_written():  # in order: the first method that links wins
             key = link_key(written, method)
-            if key is not None and (doc_id, written) not in seen and (doc_id in changed or key[:2] in keys):
+            if key is None or (doc_id, written) in seen:
+                continue
+            touched = key[:2] in keys or (key[0] == "surname" and ("first", key[1]) in keys)
+            if everything or doc_id in changed or touched:
                 pending.append((doc_id, written, method, key))
                 seen.add((doc_id, written))
         dates = store.document_dates()
+        everyone = store.named_people()
         by_doc: dict[str, list[NamedPerson]] = {}
         by_key: dict[tuple[str, str], list[NamedPerson]] = {}
-        for person in store.named_people():
+        for person in everyone:
             by_doc.setdefault(person.doc_id, []).append(person)
-            by_key.setdefault(("surname", person.surname), []).append(person)
-            if person.role:
-                by_key.setdefault(("role", person.role), []).append(person)
-        for doc_id, written, method, key in pending:
+            for person_key in _keys(person):
+                by_key.setdefault(person_key, []).append(person)
+        word_people: dict[str, list[NamedPerson]] = {}
+        for doc_id, written, method, (kind, value, title) in pending:
             members = set(store.group_members(doc_id)) - {doc_id}
-            named = by_key.get(key[:2], [])
+            first_name: bool | None = False
+            if kind == "surname" and title is None:
+                if value not in word_people:
+                    word_people[value] = by_key.get(("surname", value), []) + by_key.get(("first", value), [])
+                first_name = is_first_name(value, word_people[value])
+            if first_name is None:  # as often a first name as a surname: "Ken" of "Ken Lay" and of "Kinder Ken"
+                store.set_speaker_link(doc_id, written, None)
+                continue
+            named = by_key.get(("first" if first_name else kind, value), [])
             copies = [p for p in named if p.doc_id in members]
             others = [(p, dates.get(p.doc_id)) for p in named if p.doc_id != doc_id]
-            link = find_link(doc_id, written, method, by_doc.get(doc_id, []), copies, others, dates.get(doc_id))
+            link = find_link(
+                doc_id,
+                written,
+                method,
+                by_doc.get(doc_id, []),
+                copies,
+                others,
+                dates.get(doc_id),
+                first_name=first_name,
+                window_days=window_days,
+            )
             store.set_speaker_link(doc_id, written, link)
         store.mark_linked(changed, gone)
+        store.set_meta("link_window_days", str(window_days))
     return len(pending)
+
+
+def _keys(person: NamedPerson) -> set[tuple[str, str]]:
+    """What a named person can be linked by: their role, surname and first given name."""
+    keys = {("surname", person.surname)}
+    if person.role:
+        keys.add(("role", person.role))
+    if person.given:
+        keys.add(("first", person.given))
+    return keys

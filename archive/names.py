@@ -24,7 +24,8 @@ def normal_role(role: str) -> str:
 
 
 class FullNames:
-    """The full names among some names, indexed by last word and (three-word names) by middle word."""
+    """The full names among some names, indexed by last word and (three-word names not opening with an initial) by
+    middle word."""
 
     def __init__(self, size: tuple[int, int], names: list[str]):
         self.size, self.names = size, names
@@ -33,7 +34,7 @@ class FullNames:
         for name in names:
             words = name.split()
             self.by_last.setdefault(bare(words[-1]), []).append(name)
-            if len(words) == 3:
+            if len(words) == 3 and not re.fullmatch(r"[A-Z]\.", words[0]):  # "V. John White" is no "John"
                 self.by_middle.setdefault(words[1], []).append(name)
 
 

@@ -30,6 +30,7 @@ from archive.entities import (
     is_speaker_name,
     kind_of,
     name_of,
+    rank_of,
     strip_lead,
 )
 from archive.names import Names, normal_role
@@ -67,10 +68,17 @@ DESCRIPTORS = set(
 )
 _OFFICE_HOLDERS = set("chairman chief director governor head minister president secretary spokesman".split())
 _PARTICLES = set("al bin da de del der di dos du el la le van von".split())
-SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{2})\. ")
-NAME_RUN = re.compile(
-    r"(?:[A-Z][\w&’'.-]*)(?:\s+(?:(?:and|of|&|de|du|des|for|la|del|the)\s+){0,2}(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
+# a full stop and a space end a sentence, not a title's abbreviation ("Gov. Gray Davis", "Mr. Glynn")
+SENTENCE_BREAK = re.compile(
+    r"(?<=[A-Za-z]{2})(?<!\bGov)(?<!\bSen)(?<!\bRep)(?<!\bGen)(?<!\bMrs)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bProf)\. "
 )
+_GAP = r"(?:[^\S\n]+|[^\S\n]*\n[^\S\n]*)"  # spaces, or one line break: a name never runs over a blank line
+NAME_RUN = re.compile(
+    rf"(?:[A-Z][\w&’'.-]*)(?:{_GAP}(?:(?:and|of|&|de|du|des|for|la|del|the){_GAP}){{0,2}}"
+    rf"(?:\(?[A-Z][\w&’'.-]*\)?|&|co\b|inc\b))*"
+)
+# a headline's verb ends the name before it: "Davis Says LA Times" is two names
+HEADLINE_VERB = re.compile(r"\s+(?:Says|Said|Tells|Told|Warns|Urges|Admits|Denies|Claims|Vows|Blasts|OKs|Signs)\s+")
 _OF_SPLIT = re.compile(r"^(.*?[A-Z][\w’'-]+) (?:of|at|from|with) (?:the )?([A-Z].*)$")
 _OWNED = re.compile(r"^(.+?)[’']s ([A-Z][\w-]+(?: [A-Z][\w-]+){0,2})$")
 _DESCRIBED = re.compile(r"^(?:[Tt]he )?((?:[A-Z][\w&’'.-]* ?)+)((?: [a-z][\w-]*){1,3})$")
@@ -96,6 +104,7 @@ class Found(NamedTuple):
 
 
 NOBODY = Found(None, None, "nobody")
+SURNAME_BY_SHAPE = "single name, no organisation named so: surname as written"
 
 
 @dataclass(frozen=True)
@@ -223,6 +232,13 @@ def spokesperson(s: Subject, names: Names, context: Context) -> Outcome:
     person = full_name_of(names, named) if named and " " not in named else None
     if person:
         return _person(person, names, context, "spokesperson of X->full name in document")
+    if (
+        surname_shaped(named)
+        and not organisation_evidence(named, names, context.text)
+        and (named_as_person(named, names, context) or person_evidence(named, names, context.text))
+    ):
+        names.add_person(named)
+        return Found(named, None, "spokesperson of X: surname as written")
     if named and kind_of(named) != "person":
         return _org(named, names, context, "spokesperson of X")
     org = last_org(names, context) if not named and re.search(r"spokes|statement", s.text) else None
@@ -240,7 +256,7 @@ def person_of_organisation(s: Subject, names: Names, context: Context) -> Outcom
         return Subject(person, s.role or org)
     if len(person.split()) == 1 and bare(person) not in ORG_WORDS and kind_of(org_name(org)) == "org":
         found = resolve_word(person, names, context)
-        return found if found and found.speaker in names.people else NOBODY
+        return found if _named_here(found, names) else NOBODY
     return None
 
 
@@ -252,7 +268,7 @@ def owned_person(s: Subject, names: Names, context: Context) -> Outcome:
         return None
     person = owned.group(2)
     found = resolve_word(person, names, context) if " " not in person else None
-    if found and found.speaker in names.people:
+    if _named_here(found, names):
         return found
     return Found(person, org_name(owned.group(1)), "person of organisation") if " " in person else NOBODY
 
@@ -312,6 +328,8 @@ def organisation_or_place(s: Subject, names: Names, context: Context) -> Outcome
     named, tail = s.named, s.tail
     if not (named and len(tail) < 2 and kind_of(named) in {"org", "place"} and (not tail or named.endswith(tail[0]))):
         return None
+    if tail and s.prefix and bare(s.prefix[-1]) in ROLE_WORDS:
+        return None  # "Senate President Pro Tem John": a role and a name, not an organisation
     if kind_of(named) == "place":
         if re.sub(r"^(?:[Tt]he) ", "", s.text) != named:
             return NOBODY
@@ -347,7 +365,14 @@ def descriptor_and_name(s: Subject, names: Names, context: Context) -> Outcome:
 
 
 def role_and_word(s: Subject, names: Names, context: Context) -> Outcome:
-    """ "spokesman Smith said": the name word, as a single name."""
+    """ "spokesman Smith said": the name word, as a single name; "said lead manager Kidder": a bank leading a
+    bond issue."""
+    if (
+        len(s.tail) == 1
+        and len(s.prefix) >= 2
+        and s.lowered.split()[-3:-1] in (["lead", "manager"], ["sole", "manager"])
+    ):
+        return _org(s.tail[0], names, context, "organisation named by what it is")
     if len(s.tail) == 1 and s.prefix and bare(s.prefix[-1]) in ROLE_WORDS:
         return resolve_word(s.tail[0], names, context) or NOBODY
     return None
@@ -443,8 +468,10 @@ def typed_by_the_model(word: str, names: Names, context: Context) -> Found | Non
 
 
 def surname_as_written(word: str, names: Names, context: Context) -> Found | None:
-    """A surname others here share, or followed by "he"/"she": a person, kept as written."""
-    if _titled(word, names) or _namesakes(word, names) or re.search(r"\b(?:he|she|his|her|him)\b", context.after):
+    """A name word this document uses for a person: others here share it as a surname ("Gray Davis"), it has a
+    title form ("Gov. Davis"), "he" or "she" follows it, or the document writes "Davis, who", "Davis, 45,": a
+    person, kept as written."""
+    if named_as_person(word, names, context) or re.search(r"\b(?:he|she|his|her|him)\b", context.after):
         names.add_person(word)
         context.person = word
         return Found(word, None, "surname as written")
@@ -452,25 +479,52 @@ def surname_as_written(word: str, names: Names, context: Context) -> Found | Non
 
 
 def organisation_that_said_it(word: str, names: Names, context: Context) -> Found | None:
-    """ "Dynegy said it would", "according to Dynegy", "firm Dynegy": an organisation, as written."""
-    company = re.compile(
-        rf"\b(?:firm|company|giant|maker|group|supplier|manufacturer|rival|retailer|bank|union|agency) "
-        rf"{re.escape(word)}\b"
-        rf"|\b{re.escape(word)}(?:[’']s)? (?:shares|profits?|revenues?|sales|chief|boss|spokes\w+|statement)\b"
-    )
+    """ "Dynegy said it would", "according to Dynegy", "Dynegy, which", or the document elsewhere: "rival Dynegy",
+    "Houston-based Dynegy", "Dynegy's shares", "Dynegy has said it", "an executive at Dynegy", "Dynegy Inc",
+    "TimeWarner": an organisation, as written."""
     if (
         context.according
-        or re.match(r"^\s*(?:that )?(?:it|its)\b", context.after)
+        or re.match(r"^\s*(?:that )?(?:it|its)\b|^, which\b", context.after)
         or word.endswith(("'s", "’s"))
-        or company.search(context.text)
         or bare(word) in ORG_WORDS
+        or organisation_evidence(word, names, context.text)
     ):
         return _org(word, names, context, "single name as written, an organisation (said it)")
     return None
 
 
+def surname_used_so(word: str, names: Names, context: Context) -> Found | None:
+    """ "Licht" where the document writes "F.O. Licht" or "Anthony Licht" (and no organisation by that name), or
+    "Licht said he" elsewhere: a person, kept as written."""
+    if person_evidence(word, names, context.text):
+        names.add_person(word)
+        context.person = word
+        return Found(word, None, "surname as written")
+    return None
+
+
+def organisation_used_so(word: str, names: Names, context: Context) -> Found | None:
+    """ "Dynegy spokesman", "Dynegy officials", "the Dynegy statement", with nothing saying it is a person: an
+    organisation, as written."""
+    after = r"(?:spokes\w+|chief|boss|statement|executives|officials|management|board)\b"
+    if re.search(rf"\b{re.escape(word)}(?:[’']s)? {after}", context.text):
+        return _org(word, names, context, "single name as written, an organisation (its spokesman, officials)")
+    return None
+
+
+def surname_by_its_shape(word: str, names: Names, context: Context) -> Found | None:
+    """A word shaped like a surname ("Davis", "O'Sullivan", "McCall") that nothing here calls an organisation, and
+    that the document does not also write in lower case ("Lawmakers"): a person, kept as written. It is not taken
+    for the "he" of the sentences after it: the evidence is thin."""
+    if not surname_shaped(word) or re.search(rf"\b{re.escape(word.lower())}\b", context.text):
+        return None
+    names.add_person(word)
+    return Found(word, None, SURNAME_BY_SHAPE)
+
+
 def single_name_as_written(word: str, names: Names, context: Context) -> Found | None:
-    """Any other name word: kept as written, counted an organisation (no person was named so)."""
+    """Any other name word (a title, a role, a word the document also writes in lower case: "Campaigners"): kept
+    as written, counted an organisation (no person was named so)."""
     return _org(word, names, context, "single name as written (no person named so)")
 
 
@@ -483,8 +537,17 @@ WORD_RULES: list[WordRule] = [
     typed_by_the_model,
     surname_as_written,
     organisation_that_said_it,
+    surname_used_so,
+    organisation_used_so,
+    surname_by_its_shape,
     single_name_as_written,
 ]
+
+
+def _named_here(found: Found | None, names: Names) -> bool:
+    """A word read as a person this document names (in full, or with a title or namesake), not as a person only
+    by its shape."""
+    return found is not None and found.speaker in names.people and found.method != SURNAME_BY_SHAPE
 
 
 def _titled(word: str, names: Names) -> set[str]:
@@ -493,6 +556,102 @@ def _titled(word: str, names: Names) -> set[str]:
 
 def _namesakes(word: str, names: Names) -> list[str]:
     return [n for n in names.indexed_full_names().by_last.get(bare(word), []) if n.split()[-1] == word]
+
+
+# What the rest of a document says a single name word is.
+
+_SURNAME_SHAPE = re.compile(r"^(?:Mc|Mac|O[’']|D[’']|Di|De|La|Le|Van)?[A-Z][a-z]+(?:-[A-Z][a-z]+)?$")
+_ORG_BEFORE = "|".join(
+    sorted(
+        DESCRIPTORS
+        | set(
+            """
+            analysts band body brand broker chain club companies consultants developer firms giant groups label
+            manufacturer office operator outfit publisher rival service side site supermarket supplier team union
+            utility generator
+            """.split()
+        )
+    )
+)
+_ORG_AFTER = (
+    r"(?:shares|stock|profits?|revenues?|sales|earnings|customers|subsidiary|subsidiaries|plants?|employees|"
+    r"shareholders|stake|group|nominees|president|chairman|founder|ceo)"
+)
+_STAFF = (
+    "analyst|chairman|director|economist|employee|engineer|executive|founder|head|manager|officer|official|president"
+)
+
+
+def organisation_evidence(word: str, names: Names, text: str) -> bool:
+    """Whether this document writes of a name word as an organisation: "rival Dynegy", "the statistics office,
+    Eurostat", "Houston-based Dynegy", "Dynegy's shares", "Dynegy has said it", "Dynegy, which", "Charter reported
+    net", "shares in Pharmacia", "a manager at Microsoft", an organisation's name it is part of ("Charter Federal
+    Savings", "Eastman Kodak Co"), "Halifax have" (a name taking a plural verb), or a company's shape ("TimeWarner",
+    "T-Mobile")."""
+    if not _SURNAME_SHAPE.match(word):
+        return True
+    w = re.escape(word)
+    said_it = r"(?:has |had )?(?:said|says|announced|confirmed|added)(?: that| on \w+| in a statement)? (?:it|its)\b"
+    pattern = (
+        rf"\b(?:{_ORG_BEFORE}|\w+maker)s?,? {w}\b|-based {w}\b|\b{w}(?:[’']s)? {_ORG_AFTER}\b"
+        rf"|\b{w} {said_it}|\b{w}, which\b"
+        rf"|\b{w} (?:reported|posted) (?:a |an )?(?:net|profit|loss|earnings)|\bshares? (?:in|of) {w}\b"
+        rf"|(?<!and )(?<!, )\b{w} (?:have|are|were)\b"
+        rf"|\b(?:{_STAFF}|spokes\w+)s? (?:at|of) {w}\b"
+    )
+    return bool(re.search(pattern, text)) or any(_in_organisation(word, org) for org in names.orgs)
+
+
+def _in_organisation(word: str, org: str) -> bool:
+    """ "Charter Federal Savings", "Eastman Kodak Co", "Tiffany and Co": an organisation by the words that follow
+    the word, up to an "and" ("Davis and Edison International" is two names, "Joseph Fichera of Saber Partners" a
+    person and an organisation)."""
+    words = org.split()
+    if word not in words[:-1]:
+        return False
+    rest = words[words.index(word) + 1 :]
+    if rest[0] in {"and", "&"}:
+        return bare(words[-1]) in CORPORATE_SUFFIXES
+    if not rest[0][:1].isupper():
+        return False
+    own = rest[: rest.index("and")] if "and" in rest else rest
+    return any(bare(w) in ORG_WORDS | CORPORATE_SUFFIXES for w in own)
+
+
+def named_as_person(word: str, names: Names, context: Context) -> bool:
+    """Whether this document names a word as a person's: others share it as a surname ("Gray Davis"), it has a
+    title form ("Gov. Davis"), or "Davis, who", "Davis, 45,"."""
+    return bool(
+        _titled(word, names)
+        or _namesakes(word, names)
+        or re.search(rf"\b{re.escape(word)}, (?:who\b|\d{{2}},)", context.text)
+    )
+
+
+def person_evidence(word: str, names: Names, text: str) -> bool:
+    """Whether this document writes a name word as a person's: after a given name or initials ("F.O. Licht",
+    "Anthony Bird", unless that is an organisation's name: "Eastman Kodak Co"), or "Licht said he"."""
+    w = re.escape(word)
+    if re.search(
+        rf"\b{w} (?:[a-z]+ ){{0,2}}(?:said|says|told|added|insisted|argued|announced) (?:that )?(?:he|she)\b", text
+    ):
+        return True
+    for match in re.finditer(rf"\b((?:[A-Z]\.\s?)+|[A-Z][a-z]+(?: [A-Z]\.)?) {w}\b", text):
+        given = match.group(1).strip()
+        first = given.split()[0]
+        if "." not in given and bare(first) in ROLE_WORDS | TITLES | ORG_WORDS | FUNCTION_WORDS | PLACES:
+            continue
+        if bare(first) in PLACES or any(match.group(0) in org for org in names.orgs):
+            continue
+        return True
+    return False
+
+
+def surname_shaped(word: str) -> bool:
+    """One capital and lower-case letters, with the usual prefixes and one hyphen ("Davis", "McCall",
+    "O'Sullivan", "Merriam-Webster"); not "TimeWarner", "T-Mobile", "3Com", nor a title or a role ("Mr")."""
+    plain = bare(word).rstrip(".")
+    return bool(_SURNAME_SHAPE.match(word)) and plain not in TITLES | ROLE_WORDS | ORG_WORDS | FUNCTION_WORDS
 
 
 # What the rules look up in a document's names and running state.
@@ -511,11 +670,11 @@ def full_name_of(names: Names, surname: str, title: str | None = None) -> str | 
     full = matches[-1]
     roles = " ".join(names.people[full]["roles"]).split()
     if title is not None:
-        return full if bare(title).rstrip(".") in HONORIFICS or bare(title).rstrip(".") in roles else None
+        return full if bare(title).rstrip(".") in HONORIFICS or rank_of(title) in roles else None
     for other in names.people:
         words = other.split()
         rank = bare(words[0]).rstrip(".")
-        if len(words) == 2 and words[1] == surname and rank in TITLES - HONORIFICS and rank not in roles:
+        if len(words) == 2 and words[1] == surname and rank in TITLES - HONORIFICS and rank_of(rank) not in roles:
             return None
     return full
 

@@ -30,11 +30,13 @@ from archive.entities import (
     is_name_token,
     is_speaker_name,
     kind_of,
+    rank_of,
     strip_lead,
 )
 from archive.names import Registry, normal_role
 from archive.quote_rules import (
     DESCRIPTORS,
+    HEADLINE_VERB,
     NAME_RUN,
     SENTENCE_BREAK,
     Context,
@@ -134,16 +136,23 @@ def learn_names(text: str, registry: Registry) -> None:
         piece
         for m in NAME_RUN.finditer(text)
         for part in SENTENCE_BREAK.split(m.group(0))
-        for piece in _owner_split(part)
+        for headline in HEADLINE_VERB.split(part)
+        for piece in _owner_split(headline)
     ):
-        run = strip_lead(run.rstrip(".,’'"))
+        run = strip_lead(re.sub(r"\s*\([^()]*\)$", "", run.rstrip(".,’'")))  # "John Burton (D-San Francisco)"
+        of_place = re.match(r"^(.+?) (?:of|from) (?:the )?(.+)$", run)  # "Olivier Rochus of Belgium"
+        if of_place and of_place.group(2).lower() in PLACES and kind_of(of_place.group(1)) == "person":
+            run = of_place.group(1)
         words = run.split()
+        tail = person_tail(words)
         if len(words) == 2 and bare(words[0]).rstrip(".") in TITLES and is_name_token(words[1]):
             registry.add_person(run.replace(".", "", 1) if words[0].endswith(".") else run)
-        elif len(words) >= 2 and kind_of(run) == "org" and not person_tail(words):
+        elif len(words) >= 2 and kind_of(run) == "org" and not tail:
             registry.add_org(org_name(run))
-        elif len(person_tail(words)) >= 2 and kind_of(" ".join(person_tail(words))) == "person":
-            registry.add_person(" ".join(person_tail(words)))
+        elif len(tail) >= 2 and kind_of(" ".join(tail)) == "person":
+            # "Gov. Gray Davis": the rank is a role, so "Gov. Davis" and "the governor" can mean him
+            rank = bare(words[len(words) - len(tail) - 1]).rstrip(".") if len(words) > len(tail) else ""
+            registry.add_person(" ".join(tail), rank_of(rank) if rank in TITLES - HONORIFICS else None)
     for match in re.finditer(r"((?:[A-Z][a-z]+ ){1,4})?([A-Z][a-z]+(?:-[A-Z][a-z]+)? [A-Z][a-zA-Z’'-]+)", text):
         role_words, name = (match.group(1) or "").split(), re.sub(r"[’']s$", "", match.group(2)).strip()
         first, last = name.split()[0], name.split()[-1]

@@ -156,6 +156,14 @@ class Settings:
     duplicate_threshold: float = _setting(
         0.5, "Estimated Jaccard similarity (word 5-grams) above which two documents are copies."
     )
+    link_window_days: int = _setting(
+        60,
+        'A speaker a document names only by role, title and surname, surname or first name ("the Home Secretary", '
+        '"Cooper") is linked to the one person other documents dated within this many days of it name so; two '
+        "such people in the window: no link. Changing it recomputes every link on the next ingest.",
+        minimum=0,
+        maximum=3650,
+    )
     host: str = _setting("127.0.0.1", "Address `archive serve` listens on.")
     port: int = _setting(5000, "Port `archive serve` listens on.", minimum=1)
     threads: int = _setting(8, "Worker threads of the WSGI server.", minimum=1)

@@ -369,7 +369,7 @@ def ingest(
             except Exception as exc:
                 report.warn(Problem(str(settings.data_dir), f"e-mail threads not linked this run ({exc})"))
             try:
-                link_speakers(store)  # speakers named by role or surname only, linked across documents
+                link_speakers(store, settings.link_window_days)  # speakers named by role or surname, linked
             except Exception as exc:
                 report.warn(Problem(str(settings.data_dir), f"speakers not linked across documents this run ({exc})"))
             encoding_before = embedder.seconds_encoding
@@ -483,6 +483,6 @@ def remove_documents(
             doc_ids = [doc_id for doc_id in doc_ids if store.find(doc_id) is not None]
         if doc_ids:
             store.remove_documents(doc_ids)
-            link_speakers(store)  # links that rested on the removed documents are recomputed (archive.linking)
+            link_speakers(store, settings.link_window_days)  # links that rested on the removed documents, redone
         publish(store, embedder, settings)
     return doc_ids

@@ -112,6 +112,12 @@ def quote_json(quote) -> dict:
     }
 
 
+def linked_json(link, quotes: int) -> dict:
+    """A speaker as one document writes it, linked to a person by another document's words, and how many
+    statements it names them in."""
+    return {**asdict(link), "quotes": quotes}
+
+
 @bp.get("/quotes")
 def quotes():
     args = request.args
@@ -124,7 +130,15 @@ def quotes():
 @bp.get("/speakers")
 def speakers():
     found = speakers_from_args(request.args, page_size=100 if "page" in request.args else None)
-    listed = [{"name": name, "kind": kind, "quotes": count} for name, kind, count in found["speakers"]]
+    listed = [
+        {
+            "name": name,
+            "kind": kind,
+            "quotes": count,
+            "linked": [linked_json(*link) for link in found["linked"].get(name, [])],
+        }
+        for name, kind, count in found["speakers"]
+    ]
     return jsonify({"speakers": listed, "total": found["total"], "page": found["page"], "pages": found["last"]})
 
 

@@ -261,8 +261,9 @@ QUOTES = {
                     "linked": {
                         "type": ["object", "null"],
                         "description": "When `speaker` was named from another document: the speaker as this document "
-                        "writes it (`written`), `person`, `method` (`role→name across documents`), `evidence_doc` and "
-                        "its words (`evidence`); null when the document names its speaker itself.",
+                        "writes it (`written`), `person`, `method` (`role→name across documents`), `evidence_doc`, its "
+                        "title (`evidence_title`) and its words (`evidence`); null when the document names its speaker "
+                        "itself.",
                     },
                 },
             },
@@ -282,6 +283,13 @@ SPEAKERS = {
                     "name": {"type": "string"},
                     "kind": {"type": "string", "enum": ["person", "org", "place"]},
                     "quotes": {"type": "integer"},
+                    "linked": {
+                        "type": "array",
+                        "description": "Documents that name this speaker only as written there (`written`: a role, "
+                        "surname or first name), linked by another document (`evidence_doc`, `evidence_title`, its "
+                        "words `evidence`) with `method`; `quotes`: the statements each link names them in.",
+                        "items": {"type": "object"},
+                    },
                 },
             },
         },

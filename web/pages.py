@@ -314,6 +314,10 @@ def attribution_note(quote) -> str:
         note += f" · named as “{quote.evidence}”"
     if quote.method:
         note += f" · {quote.method}"
+    link = getattr(quote, "link", None)
+    if link is not None:  # named here only as written; who that is, another document says (archive.linking)
+        where = link.evidence_title or link.evidence_doc
+        note += f" · named “{link.written}” here, linked by {link.method}: “{link.evidence}” in {where}"
     return note
 
 

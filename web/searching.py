@@ -87,7 +87,8 @@ SPEAKER_KINDS = ("person", "org", "place")
 
 def speakers_from_args(args, page_size: int | None = 50) -> dict:
     """Quoted speakers, most quoted first, filtered by a name search (`q`) and a kind (`kind`), one page of them
-    (all of them where page_size is None); the speakers page and /api/speakers show the same list."""
+    (all of them where page_size is None), with the links that name them from other documents; the speakers page
+    and /api/speakers show the same list."""
     query = " ".join(args.get("q", "").lower().split())
     kind = args.get("kind", "") or None
     if kind is not None and kind not in SPEAKER_KINDS:
@@ -100,13 +101,16 @@ def speakers_from_args(args, page_size: int | None = 50) -> dict:
     ]
     size = page_size or max(len(found), 1)
     last = max(1, -(-len(found) // size))
+    shown = found[(page - 1) * size : page * size]
     return {
         "q": query,
         "kind": kind,
         "page": page,
         "last": last,
         "total": len(found),
-        "speakers": found[(page - 1) * size : page * size],
+        "speakers": shown,
+        # who of them other documents name, as written there, with the evidence (archive.linking)
+        "linked": service().store.links_of([name for name, _, _ in shown] if page_size else None),
     }
 
 

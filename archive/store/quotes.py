@@ -117,7 +117,8 @@ class QuotesMixin(StoreBase):
             "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.mention,"
             " CASE WHEN l.person IS NOT NULL AND q.org = l.written THEN NULL ELSE q.org END AS org,"
             f" q.evidence, q.method, d.date, {_SPEAKER} AS speaker, l.written, l.person, l.method AS link_method,"
-            f" l.evidence_doc, l.evidence AS link_evidence FROM {_LINKED} JOIN documents d ON d.doc_id = q.doc_id"
+            f" l.evidence_doc, l.evidence AS link_evidence, e.title AS evidence_title FROM {_LINKED}"
+            " JOIN documents d ON d.doc_id = q.doc_id LEFT JOIN documents e ON e.doc_id = l.evidence_doc"
             f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
             params,
         ).fetchall()
@@ -130,7 +131,13 @@ class QuotesMixin(StoreBase):
                 link = None
                 if r["person"] is not None:
                     link = SpeakerLink(
-                        r["doc_id"], r["written"], r["person"], r["link_method"], r["evidence_doc"], r["link_evidence"]
+                        r["doc_id"],
+                        r["written"],
+                        r["person"],
+                        r["link_method"],
+                        r["evidence_doc"],
+                        r["link_evidence"],
+                        r["evidence_title"],
                     )
                 merged[key] = LinkedQuote(
                     r["quote_id"],
@@ -241,6 +248,25 @@ class QuotesMixin(StoreBase):
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 (link.doc_id, link.written, link.person, link.method, link.evidence_doc, link.evidence),
             )
+
+    def links_of(self, persons: list[str] | None = None) -> dict[str, list[tuple[SpeakerLink, int]]]:
+        """Each of these people's links (everyone's: None), with the evidence document's title and the number of
+        distinct statements each link names them in (for the speakers list)."""
+        if persons is not None and not persons:
+            return {}
+        where = "" if persons is None else f" WHERE l.person IN ({marks(len(persons))})"
+        rows = self.db.execute(
+            "SELECT l.doc_id, l.written, l.person, l.method, l.evidence_doc, l.evidence, e.title,"
+            " COUNT(DISTINCT q.norm_hash) FROM speaker_links l"
+            " JOIN quotes q ON q.doc_id = l.doc_id AND q.speaker = l.written"
+            f" LEFT JOIN documents e ON e.doc_id = l.evidence_doc{where}"
+            " GROUP BY l.doc_id, l.written ORDER BY l.person, 8 DESC, 1",
+            persons or [],
+        )
+        found: dict[str, list[tuple[SpeakerLink, int]]] = {}
+        for r in rows:
+            found.setdefault(r[2], []).append((SpeakerLink(*r[:7]), r[7]))
+        return found
 
     def speaker_links(self) -> list[SpeakerLink]:
         rows = self.db.execute(

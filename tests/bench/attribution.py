@@ -3,6 +3,7 @@
     python tests/bench/attribution.py                  # precision/recall on tests/data/attribution.jsonl
     python tests/bench/attribution.py --errors         # and every wrong or missed attribution, to read
     python tests/bench/attribution.py --reuters 2000   # and the speakers of a 2,000-article Reuters sample
+    python tests/bench/attribution.py --mail           # and how the Enron mail folder's speakers are typed and linked
 
 Labels are in sets: "development" (the passages the rules were tuned on), "held-out" (labelled after the rules
 were written, then used to fix what they showed) and "held-out-2" (labelled last and never tuned on); the mail
@@ -162,12 +163,56 @@ def sample_report(path: Path, size: int, model: bool = False) -> dict:
     }
 
 
+def mail_report(folder: Path, names: tuple[str, ...] = ("Davis", "Gray Davis", "Dynegy", "Dynegy Inc")) -> dict:
+    """The Enron folder's speakers, read mail by mail as ingest reads them (statements of each name, typed person or
+    organisation by its own mail), then as an archive stores them (no vectors): distinct statements per speaker
+    and kind, as /api/speakers counts them after linking, and the links by rule."""
+    import tempfile
+
+    from archive.linking import link_speakers
+    from archive.settings import Settings
+    from indexer.embedder import Embedder
+    from indexer.ingest import Ingestor, IngestReport, read_paths, writer
+
+    per_mail: dict[str, int] = {}
+    for path in sorted(folder.rglob("*.eml")):
+        for record in read_file(path)[0]:
+            found = Registry()
+            learn_names(record.text, found)
+            for quote in extract_quotes(clean(record).paragraphs, found):
+                if quote.speaker in names:
+                    key = f"{quote.speaker} typed {found.kind(quote.speaker)}"
+                    per_mail[key] = per_mail.get(key, 0) + 1
+    report: dict = {f"statements, mail by mail: {k}": v for k, v in sorted(per_mail.items())}
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings.from_env({}, data_dir=Path(tmp))
+        embedder = Embedder()
+        with writer(settings, embedder) as store:
+            ingestor = Ingestor(store, settings, embedder)
+            for item in read_paths([folder], settings, IngestReport()):
+                ingestor.add(item, IngestReport())
+            link_speakers(store, settings.link_window_days)
+            for name, kind, count in store.speaker_counts():
+                if name in names:
+                    report[f"distinct statements in the archive: {name} ({kind})"] = count
+            links = store.speaker_links()
+            for method in sorted({link.method for link in links}):
+                report[f"links: {method}"] = sum(link.method == method for link in links)
+            report["single words linked, and to whom"] = "; ".join(
+                sorted(f"{link.written} -> {link.person}" for link in links if " " not in link.written)
+            )
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reuters", type=int, default=0, help="also report on a sample of this many articles")
     parser.add_argument("--data", default="/work/shared/data", help="the shared data folder")
     parser.add_argument("--errors", action="store_true", help="print every wrong or missed attribution")
     parser.add_argument("--model", action="store_true", help="type single names with the trained model (archive.ner)")
+    parser.add_argument(
+        "--mail", action="store_true", help="also report how the Enron mail folder's speakers are typed"
+    )
     args = parser.parse_args()
     scores = evaluate(load_labels(), args.model)
     print(f"labelled statements: {scores.labels} ({scores.named} with a named speaker) from {LABELS.name}")
@@ -193,8 +238,12 @@ def main() -> None:
     if args.errors:
         for error in scores.errors + evaluate(load_labels(MAIL_LABELS), args.model).errors:
             print("  ", error)
+    reports = []
     if args.reuters:
-        report = sample_report(Path(args.data) / "reuters21578" / "reuters21578.jsonl", args.reuters, args.model)
+        reports.append(sample_report(Path(args.data) / "reuters21578" / "reuters21578.jsonl", args.reuters, args.model))
+    if args.mail:
+        reports.append(mail_report(Path(args.data) / "enron-mail"))
+    for report in reports:
         for key, value in report.items():
             print(f"{key}: {f'{len(value)} {value[:12]}' if isinstance(value, list) else value}")
 
