@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from archive.documents import StoredDocument, StoredQuote
+from archive.linking import SpeakerLink
 from archive.settings import Settings
 from archive.store import Store
 from archive.store.correspondents import Correspondence, busiest, correspondence, display_names
@@ -48,6 +49,11 @@ class ArchiveReading:
 
     def quotes_by(self, speakers: list[str] | None = None, orgs: list[str] | None = None) -> list[StoredQuote]:
         return self.store.quotes(speakers, orgs)
+
+    def speaker_links(self, persons: list[str] | None = None) -> dict[str, list[tuple[SpeakerLink, int]]]:
+        """Who of these people (everyone: None) other documents name, with the evidence and how many statements
+        each link names them in (`archive.linking`)."""
+        return self.store.links_of(persons)
 
     def titles(self, doc_ids: list[str]) -> dict[str, str]:
         """The title of each of these documents (for "also in" links)."""
