@@ -15,7 +15,8 @@ Each link is stored as such (`speaker_links`): the speaker as written, the perso
 and its words; the quote keeps what its own document says. Links are computed from the stored documents, not
 from arrival order: `link_speakers` runs after every ingest or removal, notes which documents changed since it
 last ran, and recomputes every link those documents' people or roles could change. So the links of an archive
-are the same whatever order its documents came in.
+are the same whatever order its documents came in. The same pass types the bare-word speakers the links leave,
+person or organisation, by what the archive writes of each word (archive.kinds).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from archive.entities import (
     kind_of,
     rank_of,
 )
+from archive.kinds import CUES_VERSION, document_cues, type_speakers
 from archive.names import Registry, normal_role
 from archive.quote_rules import SURNAME_BY_SHAPE
 from archive.quotes import extract_quotes, learn_names
@@ -257,6 +259,13 @@ def link_speakers(store: Store, window_days: int = WINDOW_DAYS) -> int:
             store.save_named_people(doc_id, found)
             for person in found:
                 keys |= _keys(person)
+        cue_docs = changed
+        if store.get_meta("word_cues", "") != CUES_VERSION:  # an archive that kept no cues, or other ones: all again
+            cue_docs = set(store.document_dates())
+            store.set_meta("word_cues", CUES_VERSION)
+        store.forget_word_cues(sorted(cue_docs | gone))
+        for doc_id in sorted(cue_docs):
+            store.save_word_cues(document_cues(doc_id, store.document_paragraphs(doc_id)))
         pending: list[tuple[str, str, str, tuple[str, str, str | None]]] = []
         seen: set[tuple[str, str]] = set()
         for doc_id, written, method in store.speakers_as_written():  # in order: the first method that links wins
@@ -301,6 +310,7 @@ def link_speakers(store: Store, window_days: int = WINDOW_DAYS) -> int:
                 window_days=window_days,
             )
             store.set_speaker_link(doc_id, written, link)
+        store.replace_speaker_kinds(type_speakers(store, everyone))  # bare words the links leave: what kind
         store.mark_linked(changed, gone)
         store.set_meta("link_window_days", str(window_days))
     return len(pending)
