@@ -42,7 +42,11 @@ CUES_VERSION = "1"  # what `word_cues` reads: a store keeping cues of another ve
 THIN = {SURNAME_BY_SHAPE: "person", "single name as written (no person named so)": "org"}
 
 _WORD = r"[A-Z](?:[A-Za-z0-9&-]|[’'](?=[A-Z]))*"
-_ORG_CUE = re.compile("|".join(cue.replace("{w}", f"(?P<w{i}>{_WORD})") for i, cue in enumerate(ORGANISATION_CUES)))
+# and what the in-document rule `organisation_used_so` reads: "Rover bosses", "Dynegy spokesman", "the Dynegy board"
+_USED_SO = r"\b{w}(?:[’']s)? (?:spokes\w+|chief|boss|bosses|statement|executives|officials|management|board)\b"
+_ORG_CUE = re.compile(
+    "|".join(cue.replace("{w}", f"(?P<w{i}>{_WORD})") for i, cue in enumerate([*ORGANISATION_CUES, _USED_SO]))
+)
 _PERSON_CUE = re.compile(
     rf"\b({_WORD}) (?:[a-z]+ ){{0,2}}(?:said|says|told|added|insisted|argued|announced) (?:that )?(?:he|she)\b"
 )

@@ -43,7 +43,7 @@ from archive.entities import (
 )
 from archive.kinds import CUES_VERSION, document_cues, type_speakers
 from archive.names import Registry, normal_role
-from archive.quote_rules import SURNAME_BY_SHAPE
+from archive.quote_rules import DESCRIPTORS, SURNAME_BY_SHAPE
 from archive.quotes import extract_quotes, learn_names
 from archive.settings import Settings
 
@@ -65,6 +65,15 @@ LINKABLE = {
     SURNAME_BY_SHAPE: SURNAME_LINK,
     "spokesperson of X: surname as written": SURNAME_LINK,
 }
+
+
+# days, months that are nobody's given name, and what describes an organisation ("Rival Sony")
+_NO_GIVEN_NAME = (
+    set("monday tuesday wednesday thursday friday saturday sunday".split())
+    | set("january february march july september october november december".split())
+    | DESCRIPTORS
+    | {"rival", "giant", "county"}
+)
 
 
 @dataclass(frozen=True)
@@ -128,11 +137,12 @@ def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, 
 
 def is_person_name(name: str) -> bool:
     """A full name that can be a person's: not role or title words before its last word ("Home Secretary", "Pro Tem
-    John"), no organisation word."""
+    John"), no organisation word, and no day, month or description opening it where a sentence began ("Until December
+    Microsoft said", "On Thursday Rangers said", "Rival Sony has said")."""
     words = [bare(w) for w in name.split()]
     if all(w in ROLE_WORDS | TITLES for w in words[:-1]) or any(w in ORG_WORDS for w in words):
         return False  # "Home Secretary", "Pro Tem John": a role, or a role before a first name
-    return kind_of(name) == "person"
+    return words[0] not in _NO_GIVEN_NAME and kind_of(name) == "person"
 
 
 def is_surname(word: str) -> bool:
