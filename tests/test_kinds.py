@@ -81,7 +81,11 @@ CUED = RawRecord(
 def nintendo(settings: Settings) -> list[tuple]:
     store = Store(store_path(settings))
     try:
-        quotes = [(q.doc_id, q.speaker, q.org, q.method) for q in store.quotes() if q.speaker == "Nintendo"]
+        quotes = [
+            (q.doc_id, q.speaker, q.org, q.method, q.typed and (q.typed.kind, q.typed.evidence))
+            for q in store.quotes()
+            if q.speaker == "Nintendo"
+        ]
         kinds = [(k.doc_id, k.kind, k.method, k.evidence_doc) for k in store.speaker_kinds()]
         counted = [row for row in store.speaker_counts() if row[0] == "Nintendo"]
         return sorted(quotes) + kinds + counted
@@ -99,11 +103,12 @@ def test_a_bare_company_statement_is_typed_by_what_other_stories_write_and_order
     assert results[0] == results[1]
     bare = next(q for q in results[0] if q[0] == "a")
     assert bare[1:3] == ("Nintendo", "Nintendo") and bare[3].endswith(f"{SURNAME_BY_SHAPE}/{ORG_RULE}")
+    assert bare[4][0] == "org" and bare[4][1].startswith("giant Nintendo")  # the other story's words
     assert ("a", "org", ORG_RULE, "b") in results[0] and ("Nintendo", "org", 1) in results[0]  # listed as a company
     # the evidence removed, the story's own typing (a person, by the word's shape) is back
     remove_documents(settings, ["b"], embedder=embedder)
     bare = next(q for q in nintendo(settings) if q[0] == "a")
-    assert bare[2] is None and bare[3].endswith(SURNAME_BY_SHAPE)
+    assert bare[2] is None and bare[3].endswith(SURNAME_BY_SHAPE) and bare[4] is None
 
 
 def test_bare_davis_stays_gray_davis_and_bare_dynegy_is_the_company_in_mail(tmp_path, embedder):

@@ -100,7 +100,9 @@ class QuotesMixin(StoreBase):
                 ),
             )
 
-    def registry(self) -> Registry:
+    def registry(self, typed: bool = True) -> Registry:
+        """The archive's names; `typed`: with the bare words the archive types an organisation (archive.kinds) as
+        organisations (ingest reads it without, so what it saves never depends on what was typed before)."""
         rows = [
             (r["name"], r["kind"], json.loads(r["roles"]), json.loads(r["orgs"]))
             for r in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid")
@@ -109,8 +111,8 @@ class QuotesMixin(StoreBase):
             r[0] for r in self.db.execute(f"SELECT DISTINCT {_SPEAKER} FROM {_LINKED} WHERE q.speaker IS NOT NULL")
         ]
         registry = Registry.from_rows(rows, quoted)
-        for (name,) in self.db.execute("SELECT DISTINCT written FROM speaker_kinds WHERE kind = 'org' ORDER BY 1"):
-            registry.orgs.add(name)  # named both ways, an organisation (as Names.kind has it)
+        if typed:  # named both ways, an organisation (as Names.kind has it)
+            registry.orgs |= {r[0] for r in self.db.execute("SELECT written FROM speaker_kinds WHERE kind = 'org'")}
         return registry
 
     def _save_registry(self, registry: Registry) -> None:
