@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from archive.documents import StoredDocument, StoredQuote
+from archive.linking import SpeakerLink
 from archive.settings import Settings
 from archive.store import Store
 from archive.store.correspondents import Correspondence, busiest, correspondence, display_names
@@ -61,6 +62,10 @@ class ArchiveReading:
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:
         return self.store.speaker_counts()
+
+    def links_of(self, persons: list[str] | None = None) -> dict[str, list[tuple[SpeakerLink, int]]]:
+        """Each of these people's links across documents (everyone's: None), with their statement counts."""
+        return self.store.links_of(persons)
 
     def list_documents(
         self,

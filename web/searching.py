@@ -110,7 +110,7 @@ def speakers_from_args(args, page_size: int | None = 50) -> dict:
         "total": len(found),
         "speakers": shown,
         # who of them other documents name, as written there, with the evidence (archive.linking)
-        "linked": service().store.links_of([name for name, _, _ in shown] if page_size else None),
+        "linked": service().links_of([name for name, _, _ in shown] if page_size else None),
     }
 
 
