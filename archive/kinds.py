@@ -37,7 +37,7 @@ ORG_RULE = "single name: an organisation, as other documents write it"
 PERSON_RULE = "single name: a person, as other documents name them"
 OWN = " (its own document's words)"
 COPY = " (near-duplicate copy)"
-CUES_VERSION = "1"  # what `word_cues` reads: a store keeping cues of another version reads every document again
+CUES_VERSION = "2"  # what `word_cues` reads: a store keeping cues of another version reads every document again
 # the in-document rules that type a bare word on thin evidence, and the kind each gives
 THIN = {SURNAME_BY_SHAPE: "person", "single name as written (no person named so)": "org"}
 
@@ -45,7 +45,8 @@ _WORD = r"[A-Z](?:[A-Za-z0-9&-]|[’'](?=[A-Z]))*"
 # and what the in-document rule `organisation_used_so` reads: "Rover bosses", "Dynegy spokesman", "the Dynegy board"
 _USED_SO = r"\b{w}(?:[’']s)? (?:spokes\w+|chief|boss|bosses|statement|executives|officials|management|board)\b"
 _ORG_CUE = re.compile(
-    "|".join(cue.replace("{w}", f"(?P<w{i}>{_WORD})") for i, cue in enumerate([*ORGANISATION_CUES, _USED_SO]))
+    # the whole name, not the first word of a longer one ("an economist at High Frequency Economics")
+    "|".join(cue.replace("{w}", f"(?P<w{i}>{_WORD})(?! [A-Z])") for i, cue in enumerate([*ORGANISATION_CUES, _USED_SO]))
 )
 _PERSON_CUE = re.compile(
     rf"\b({_WORD}) (?:[a-z]+ ){{0,2}}(?:said|says|told|added|insisted|argued|announced) (?:that )?(?:he|she)\b"
@@ -77,9 +78,10 @@ class SpeakerKind:
 
 def word_cues(doc_id: str, text: str, orgs: Iterable[str]) -> list[WordCue]:
     """The cues one document gives its name words: an organisation's ("Microsoft Corp", "Microsoft's shares",
-    "rival Dynegy", "Dynegy said it", "Dynegy, which", a name it opens made of nothing but organisation words and
-    suffixes: "Nintendo Co Ltd", not "Davis Wright Tremaine LLP"), or a person's ("Davis said he"). `orgs`: the
-    organisations the document names (its learned names). One cue per word and kind, the first in the text."""
+    "rival Dynegy", "Dynegy said it", "Dynegy, which", "Rover bosses", a name it opens made of organisation words
+    ending with a corporate suffix: "Nintendo Co Ltd", "Ford Motor Co", not "High Court" nor "Davis Wright Tremaine
+    LLP"), or a person's ("Davis said he"). `orgs`: the organisations the document names (its learned names). One
+    cue per word and kind, the first in the text."""
     found: dict[tuple[str, str], WordCue] = {}
 
     def add(word: str, kind: str, words: str) -> None:
@@ -92,7 +94,8 @@ def word_cues(doc_id: str, text: str, orgs: Iterable[str]) -> list[WordCue]:
         add(word, "org", match.group(0))
     for org in sorted(orgs):
         words = org.split()
-        if len(words) >= 2 and all(bare(w).rstrip(".") in CORPORATE_SUFFIXES | ORG_WORDS for w in words[1:]):
+        rest = [bare(w).rstrip(".") for w in words[1:]]
+        if rest and rest[-1] in CORPORATE_SUFFIXES and all(w in CORPORATE_SUFFIXES | ORG_WORDS for w in rest):
             if bare(words[0]) not in ORG_WORDS | CORPORATE_SUFFIXES:
                 add(words[0], "org", org)
     for match in _PERSON_CUE.finditer(text):

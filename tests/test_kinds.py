@@ -26,6 +26,9 @@ def test_a_story_writes_a_word_as_an_organisation_or_a_person_by_its_cues():
     assert ("Davis", "person") in cues("Davis said he would not wait for the legislature.")
     # a firm named after its partners is no cue for a surname; a place never is a speaker to type
     assert not cues("The state hired Davis Wright Tremaine LLP.", ("Davis Wright Tremaine LLP",))
+    # "High told the Daily Mail": no organisation's word where a longer name begins with it
+    assert not cues("It was thrown out by the High Court.", ("High Court",))
+    assert not cues("said an economist at High Frequency Economics.")
     assert not {w for w, _ in cues("London, which hosts the games, said no.")} & {"London"}
 
 
