@@ -15,7 +15,8 @@ Each link is stored as such (`speaker_links`): the speaker as written, the perso
 and its words; the quote keeps what its own document says. Links are computed from the stored documents, not
 from arrival order: `link_speakers` runs after every ingest or removal, notes which documents changed since it
 last ran, and recomputes every link those documents' people or roles could change. So the links of an archive
-are the same whatever order its documents came in.
+are the same whatever order its documents came in. The same pass types the bare-word speakers the links leave,
+person or organisation, by what the archive writes of each word (archive.kinds).
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from archive.entities import (
     kind_of,
     rank_of,
 )
+from archive.kinds import CUES_VERSION, document_cues, type_speakers
 from archive.names import Registry, normal_role
-from archive.quote_rules import SURNAME_BY_SHAPE
+from archive.quote_rules import DESCRIPTORS, SURNAME_BY_SHAPE
 from archive.quotes import extract_quotes, learn_names
 from archive.settings import Settings
 
@@ -63,6 +65,15 @@ LINKABLE = {
     SURNAME_BY_SHAPE: SURNAME_LINK,
     "spokesperson of X: surname as written": SURNAME_LINK,
 }
+
+
+# days, months that are nobody's given name, and what describes an organisation ("Rival Sony")
+_NO_GIVEN_NAME = (
+    set("monday tuesday wednesday thursday friday saturday sunday".split())
+    | set("january february march july september october november december".split())
+    | DESCRIPTORS
+    | {"rival", "giant", "county"}
+)
 
 
 @dataclass(frozen=True)
@@ -126,11 +137,12 @@ def people_named(doc_id: str, paragraphs: list[str], roles: Sequence[tuple[str, 
 
 def is_person_name(name: str) -> bool:
     """A full name that can be a person's: not role or title words before its last word ("Home Secretary", "Pro Tem
-    John"), no organisation word."""
+    John"), no organisation word, and no day, month or description opening it where a sentence began ("Until December
+    Microsoft said", "On Thursday Rangers said", "Rival Sony has said")."""
     words = [bare(w) for w in name.split()]
     if all(w in ROLE_WORDS | TITLES for w in words[:-1]) or any(w in ORG_WORDS for w in words):
         return False  # "Home Secretary", "Pro Tem John": a role, or a role before a first name
-    return kind_of(name) == "person"
+    return words[0] not in _NO_GIVEN_NAME and kind_of(name) == "person"
 
 
 def is_surname(word: str) -> bool:
@@ -257,6 +269,13 @@ def link_speakers(store: Store, window_days: int = WINDOW_DAYS) -> int:
             store.save_named_people(doc_id, found)
             for person in found:
                 keys |= _keys(person)
+        cue_docs = changed
+        if store.get_meta("word_cues", "") != CUES_VERSION:  # an archive that kept no cues, or other ones: all again
+            cue_docs = set(store.document_dates())
+            store.set_meta("word_cues", CUES_VERSION)
+        store.forget_word_cues(sorted(cue_docs | gone))
+        for doc_id in sorted(cue_docs):
+            store.save_word_cues(document_cues(doc_id, store.document_paragraphs(doc_id)))
         pending: list[tuple[str, str, str, tuple[str, str, str | None]]] = []
         seen: set[tuple[str, str]] = set()
         for doc_id, written, method in store.speakers_as_written():  # in order: the first method that links wins
@@ -301,6 +320,7 @@ def link_speakers(store: Store, window_days: int = WINDOW_DAYS) -> int:
                 window_days=window_days,
             )
             store.set_speaker_link(doc_id, written, link)
+        store.replace_speaker_kinds(type_speakers(store, everyone))  # bare words the links leave: what kind
         store.mark_linked(changed, gone)
         store.set_meta("link_window_days", str(window_days))
     return len(pending)

@@ -582,6 +582,21 @@ _STAFF = (
 )
 
 
+_SAID_IT = r"(?:has |had )?(?:said|says|announced|confirmed|added)(?: that| on \w+| in a statement)? (?:it|its)\b"
+# the words that write a name word ({w}) as an organisation's, one alternative each (archive.kinds reads them too)
+ORGANISATION_CUES = [
+    rf"\b(?:{_ORG_BEFORE}|\w+maker)s?,? {{w}}\b",
+    r"-based {w}\b",
+    rf"\b{{w}}(?:[’']s)? {_ORG_AFTER}\b",
+    rf"\b{{w}} {_SAID_IT}",
+    r"\b{w}, which\b",
+    r"\b{w} (?:reported|posted) (?:a |an )?(?:net|profit|loss|earnings)",
+    r"\bshares? (?:in|of) {w}\b",
+    r"(?<!and )(?<!, )\b{w} (?:have|are|were)\b",
+    rf"\b(?:{_STAFF}|spokes\w+)s? (?:at|of) {{w}}\b",
+]
+
+
 def organisation_evidence(word: str, names: Names, text: str) -> bool:
     """Whether this document writes of a name word as an organisation: "rival Dynegy", "the statistics office,
     Eurostat", "Houston-based Dynegy", "Dynegy's shares", "Dynegy has said it", "Dynegy, which", "Charter reported
@@ -591,14 +606,7 @@ def organisation_evidence(word: str, names: Names, text: str) -> bool:
     if not _SURNAME_SHAPE.match(word):
         return True
     w = re.escape(word)
-    said_it = r"(?:has |had )?(?:said|says|announced|confirmed|added)(?: that| on \w+| in a statement)? (?:it|its)\b"
-    pattern = (
-        rf"\b(?:{_ORG_BEFORE}|\w+maker)s?,? {w}\b|-based {w}\b|\b{w}(?:[’']s)? {_ORG_AFTER}\b"
-        rf"|\b{w} {said_it}|\b{w}, which\b"
-        rf"|\b{w} (?:reported|posted) (?:a |an )?(?:net|profit|loss|earnings)|\bshares? (?:in|of) {w}\b"
-        rf"|(?<!and )(?<!, )\b{w} (?:have|are|were)\b"
-        rf"|\b(?:{_STAFF}|spokes\w+)s? (?:at|of) {w}\b"
-    )
+    pattern = "|".join(cue.replace("{w}", w) for cue in ORGANISATION_CUES)
     return bool(re.search(pattern, text)) or any(_in_organisation(word, org) for org in names.orgs)
 
 

@@ -88,7 +88,7 @@ class Ingestor:
         self.embedder = embedder
         self.settings = settings
         self.copies = CopyFinder(store.signatures(), settings.duplicate_threshold)
-        self.registry = store.registry()
+        self.registry = store.registry(typed=False)
         self.stage = "clean"
 
     def add(self, incoming: Incoming, report: IngestReport) -> None:
@@ -128,7 +128,7 @@ class Ingestor:
         signature_of = dict(self.store.signatures()).get(doc_id)
         if signature_of is not None:
             self.copies.add(doc_id, signature_of)
-        self.registry = self.store.registry()
+        self.registry = self.store.registry(typed=False)
 
     def prepare(self, incoming: Incoming) -> tuple[str, Document, list[str]]:
         """The document a record becomes, its id, and what storing it would do: added, updated or unchanged."""

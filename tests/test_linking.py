@@ -16,6 +16,7 @@ from archive.linking import (
     NamedPerson,
     find_link,
     is_first_name,
+    is_person_name,
     link_key,
 )
 from archive.settings import Settings
@@ -313,3 +314,9 @@ def test_speaker_pages_and_the_document_page_show_a_linked_quote_with_its_eviden
         ("Home Secretary", ROLE_LINK, 2),
     }
     assert all(not s["linked"] for s in speakers if s["name"] not in {"Yvette Cooper", "Nigel Farage"})
+
+
+def test_a_day_month_or_description_opening_a_sentence_is_no_given_name():
+    # as the BBC writes them: "Until December Microsoft said", "On Thursday Rangers said", "Rival Sony has said"
+    assert not any(is_person_name(n) for n in ("December Microsoft", "Thursday Rangers", "Rival Sony"))
+    assert is_person_name("June Sarpong") and is_person_name("Gray Davis")

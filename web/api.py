@@ -109,6 +109,7 @@ def quote_json(quote) -> dict:
         "evidence": quote.evidence,
         "method": quote.method,
         "linked": getattr(quote, "link", None) and asdict(quote.link),  # speaker named from another document
+        "typed": getattr(quote, "typed", None) and asdict(quote.typed),  # bare word typed by the archive
     }
 
 

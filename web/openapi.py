@@ -265,6 +265,13 @@ QUOTES = {
                         "title (`evidence_title`) and its words (`evidence`); null when the document names its speaker "
                         "itself.",
                     },
+                    "typed": {
+                        "type": ["object", "null"],
+                        "description": 'When `speaker` is one bare word its document does not type ("Nintendo said") '
+                        "and the archive does: `kind` (`org` or `person`), the rule (`method`, also ending `method` "
+                        "above), the document whose words decided it (`evidence_doc`) and those words (`evidence`); "
+                        "null otherwise.",
+                    },
                 },
             },
         }

@@ -8,6 +8,7 @@ import numpy as np
 
 from archive.documents import ChunkRecord
 from archive.store.base import StoreBase, marks
+from archive.store.quotes import QUOTE_ORG as _ORG
 
 _CHUNK_COLUMNS = "c.chunk_id, c.doc_id, c.position, c.paragraph, c.text, c.context, d.title, d.date, d.source, d.url"
 
@@ -78,7 +79,8 @@ class ChunksMixin(StoreBase):
             rows = self.db.execute(
                 f"SELECT {_CHUNK_COLUMNS},"
                 " (SELECT group_concat(DISTINCT q.speaker) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
-                " (SELECT group_concat(DISTINCT q.org) FROM quotes q WHERE q.chunk_id = c.chunk_id),"
+                f" (SELECT group_concat(DISTINCT {_ORG}) FROM quotes q LEFT JOIN speaker_kinds k"
+                " ON k.doc_id = q.doc_id AND k.written = q.speaker WHERE q.chunk_id = c.chunk_id),"
                 " d.meta, c.embedding FROM chunks c JOIN documents d ON d.doc_id = c.doc_id"
                 " WHERE c.chunk_id > ? ORDER BY c.chunk_id LIMIT ?",
                 (last, batch),

@@ -9,6 +9,7 @@ import numpy as np
 
 from archive.documents import StoredQuote
 from archive.duplicates import normalized_hash
+from archive.kinds import SpeakerKind, WordCue
 from archive.linking import NamedPerson, SpeakerLink
 from archive.quotes import Quote, Registry
 from archive.store.base import StoreBase, marks
@@ -34,10 +35,36 @@ CREATE TABLE IF NOT EXISTS speaker_links (
     PRIMARY KEY (doc_id, written)
 );
 CREATE INDEX IF NOT EXISTS speaker_links_person ON speaker_links(person);
+CREATE TABLE IF NOT EXISTS document_cues (
+    doc_id TEXT NOT NULL,
+    word TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    words TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS document_cues_doc ON document_cues(doc_id);
+CREATE INDEX IF NOT EXISTS document_cues_word ON document_cues(word);
+CREATE TABLE IF NOT EXISTS speaker_kinds (
+    doc_id TEXT NOT NULL,
+    written TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    method TEXT NOT NULL,
+    evidence_doc TEXT NOT NULL,
+    evidence TEXT NOT NULL,
+    PRIMARY KEY (doc_id, written)
+);
 """
 # A quote's speaker: the person its speaker as written is linked to, else as written.
 _SPEAKER = "COALESCE(l.person, q.speaker)"
-_LINKED = "quotes q LEFT JOIN speaker_links l ON l.doc_id = q.doc_id AND l.written = q.speaker"
+_LINKED = (
+    "quotes q LEFT JOIN speaker_links l ON l.doc_id = q.doc_id AND l.written = q.speaker"
+    " LEFT JOIN speaker_kinds k ON k.doc_id = q.doc_id AND k.written = q.speaker"
+)
+# A quote's organisation: the speaker where the archive types it one (archive.kinds), none where it types it a
+# person, else what its document says.
+QUOTE_ORG = (
+    "CASE WHEN k.kind = 'org' THEN q.speaker WHEN k.kind = 'person' AND q.org = q.speaker THEN NULL ELSE q.org END"
+)
+_METHOD = "CASE WHEN k.method IS NULL THEN q.method ELSE q.method || '/' || k.method END"
 
 
 @dataclass
@@ -45,6 +72,7 @@ class LinkedQuote(StoredQuote):
     """A stored quote with the link that names its speaker from another document (None: its own document does)."""
 
     link: SpeakerLink | None = None
+    typed: SpeakerKind | None = None  # a bare-word speaker typed by what the archive writes of it (archive.kinds)
 
 
 class QuotesMixin(StoreBase):
@@ -72,7 +100,9 @@ class QuotesMixin(StoreBase):
                 ),
             )
 
-    def registry(self) -> Registry:
+    def registry(self, typed: bool = True) -> Registry:
+        """The archive's names; `typed`: with the bare words the archive types an organisation (archive.kinds) as
+        organisations (ingest reads it without, so what it saves never depends on what was typed before)."""
         rows = [
             (r["name"], r["kind"], json.loads(r["roles"]), json.loads(r["orgs"]))
             for r in self.db.execute("SELECT name, kind, roles, orgs FROM names ORDER BY rowid")
@@ -80,7 +110,10 @@ class QuotesMixin(StoreBase):
         quoted = [
             r[0] for r in self.db.execute(f"SELECT DISTINCT {_SPEAKER} FROM {_LINKED} WHERE q.speaker IS NOT NULL")
         ]
-        return Registry.from_rows(rows, quoted)
+        registry = Registry.from_rows(rows, quoted)
+        if typed:  # named both ways, an organisation (as Names.kind has it)
+            registry.orgs |= {r[0] for r in self.db.execute("SELECT written FROM speaker_kinds WHERE kind = 'org'")}
+        return registry
 
     def _save_registry(self, registry: Registry) -> None:
         """Names added or changed since the registry was last saved."""
@@ -105,7 +138,7 @@ class QuotesMixin(StoreBase):
             clauses.append(f"{_SPEAKER} IN ({marks(len(speakers))})")
             params.extend(speakers)
         if orgs is not None:
-            clauses.append(f"(q.org IN ({marks(len(orgs))}) OR {_SPEAKER} IN ({marks(len(orgs))}))")
+            clauses.append(f"({QUOTE_ORG} IN ({marks(len(orgs))}) OR {_SPEAKER} IN ({marks(len(orgs))}))")
             params.extend(orgs + orgs)
         if doc_id is not None:
             clauses.append("q.doc_id = ?")
@@ -115,9 +148,11 @@ class QuotesMixin(StoreBase):
             params.append(kind)
         rows = self.db.execute(
             "SELECT q.quote_id, q.doc_id, q.chunk_id, q.paragraph, q.kind, q.text, q.norm_hash, q.mention,"
-            " CASE WHEN l.person IS NOT NULL AND q.org = l.written THEN NULL ELSE q.org END AS org,"
-            f" q.evidence, q.method, d.date, {_SPEAKER} AS speaker, l.written, l.person, l.method AS link_method,"
-            f" l.evidence_doc, l.evidence AS link_evidence, e.title AS evidence_title FROM {_LINKED}"
+            f" CASE WHEN l.person IS NOT NULL AND q.org = l.written THEN NULL ELSE {QUOTE_ORG} END AS org,"
+            f" q.evidence, {_METHOD} AS method, d.date, {_SPEAKER} AS speaker, l.written, l.person,"
+            " l.method AS link_method,"
+            " l.evidence_doc, l.evidence AS link_evidence, e.title AS evidence_title, k.kind AS typed_kind,"
+            f" k.method AS typed_method, k.evidence_doc AS typed_doc, k.evidence AS typed_evidence FROM {_LINKED}"
             " JOIN documents d ON d.doc_id = q.doc_id LEFT JOIN documents e ON e.doc_id = l.evidence_doc"
             f" WHERE {' AND '.join(clauses)} ORDER BY d.date IS NULL, d.date, q.doc_id, q.quote_id",
             params,
@@ -154,12 +189,23 @@ class QuotesMixin(StoreBase):
                     r["evidence"],
                     r["method"],
                     link,
+                    SpeakerKind(
+                        r["doc_id"],
+                        r["speaker"],
+                        r["typed_kind"],
+                        r["typed_method"],
+                        r["typed_doc"],
+                        r["typed_evidence"],
+                    )
+                    if r["typed_kind"] is not None
+                    else None,
                 )
         return list(merged.values())
 
     def speaker_counts(self) -> list[tuple[str, str, int]]:
         """(name, "person" or "org", number of distinct quotes) for everyone quoted."""
         kinds = {r[0]: r[1] for r in self.db.execute("SELECT name, kind FROM names")}
+        kinds |= {r[0]: "org" for r in self.db.execute("SELECT DISTINCT written FROM speaker_kinds WHERE kind = 'org'")}
         rows = self.db.execute(
             f"SELECT {_SPEAKER}, COUNT(DISTINCT q.norm_hash) FROM {_LINKED} WHERE q.speaker IS NOT NULL"
             " GROUP BY 1 ORDER BY 2 DESC, 1"
@@ -175,7 +221,7 @@ class QuotesMixin(StoreBase):
         which = "q.chunk_id IS NOT NULL" if among is None else f"q.chunk_id IN ({marks(len(among))})"
         rows = self.db.execute(
             f"SELECT DISTINCT q.chunk_id FROM {_LINKED} WHERE {which}"
-            f" AND (q.speaker IN ({marks(len(names))}) OR q.org IN ({marks(len(names))})"
+            f" AND (q.speaker IN ({marks(len(names))}) OR {QUOTE_ORG} IN ({marks(len(names))})"
             f" OR l.person IN ({marks(len(names))}))",
             [*(among or []), *names, *names, *names],
         ).fetchall()
@@ -215,6 +261,43 @@ class QuotesMixin(StoreBase):
             "INSERT INTO document_people(doc_id, name, role, words) VALUES (?, ?, ?, ?)",
             [(doc_id, p.name, p.role, p.words) for p in people],
         )
+
+    def save_word_cues(self, cues: list[WordCue]) -> None:
+        self.db.executemany(
+            "INSERT INTO document_cues(doc_id, word, kind, words) VALUES (?, ?, ?, ?)",
+            [(c.doc_id, c.word, c.kind, c.words) for c in cues],
+        )
+
+    def forget_word_cues(self, doc_ids: list[str]) -> None:
+        for doc_id in doc_ids:
+            self.db.execute("DELETE FROM document_cues WHERE doc_id = ?", (doc_id,))
+
+    def word_cues(self, words: list[str]) -> list[WordCue]:
+        """What documents write of these name words (archive.kinds), by document."""
+        found: list[WordCue] = []
+        for start in range(0, len(words), 500):
+            part = words[start : start + 500]
+            rows = self.db.execute(
+                f"SELECT doc_id, word, kind, words FROM document_cues WHERE word IN ({marks(len(part))})"
+                " ORDER BY doc_id, word, kind",
+                part,
+            )
+            found += [WordCue(*r) for r in rows]
+        return found
+
+    def replace_speaker_kinds(self, kinds: list[SpeakerKind]) -> None:
+        """The archive's typing of bare-word speakers, all of it (archive.kinds recomputes it whole)."""
+        self.db.execute("DELETE FROM speaker_kinds")
+        self.db.executemany(
+            "INSERT INTO speaker_kinds(doc_id, written, kind, method, evidence_doc, evidence) VALUES (?,?,?,?,?,?)",
+            [(k.doc_id, k.written, k.kind, k.method, k.evidence_doc, k.evidence) for k in kinds],
+        )
+
+    def speaker_kinds(self) -> list[SpeakerKind]:
+        rows = self.db.execute(
+            "SELECT doc_id, written, kind, method, evidence_doc, evidence FROM speaker_kinds ORDER BY 1, 2"
+        )
+        return [SpeakerKind(*r) for r in rows]
 
     def document_paragraphs(self, doc_id: str) -> list[str]:
         row = self.db.execute("SELECT text FROM documents WHERE doc_id = ?", (doc_id,)).fetchone()
