@@ -269,8 +269,7 @@ class QuotesMixin(StoreBase):
         )
 
     def forget_word_cues(self, doc_ids: list[str]) -> None:
-        for doc_id in doc_ids:
-            self.db.execute("DELETE FROM document_cues WHERE doc_id = ?", (doc_id,))
+        self.db.executemany("DELETE FROM document_cues WHERE doc_id = ?", [(doc_id,) for doc_id in doc_ids])
 
     def word_cues(self, words: list[str]) -> list[WordCue]:
         """What documents write of these name words (archive.kinds), by document."""
